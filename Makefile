@@ -1,0 +1,55 @@
+# Quick start: `make run` serves the tracker on http://127.0.0.1:8000 with both
+# papers loaded; `make test` runs the whole suite.  Only Python 3.11+, git and
+# make are needed: uv is installed with pip when it is missing.
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+MANAGE := $(UV) run --frozen python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate load lint format check-deploy worker beat bench clean
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.synced
+
+migrate: install
+	$(MANAGE) migrate --no-input
+
+load: migrate
+	$(MANAGE) load_papers
+
+run: load
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(UV) run --frozen ruff check --fix .
+	$(UV) run --frozen ruff format .
+
+check-deploy: install
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-secret-value-for-checks \
+	  DJANGO_ALLOWED_HOSTS=tracker.example.org $(MANAGE) check --deploy --fail-level WARNING
+
+worker: install
+	$(UV) run --frozen celery -A tracker worker --loglevel=info
+
+beat: install
+	$(UV) run --frozen celery -A tracker beat --loglevel=info
+
+clean:
+	rm -rf .venv .tools db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,53 @@
+"""Error bodies with a stable, machine-readable code.
+
+Every error the API returns looks like
+``{"error": {"code": "not_found", "message": "...", "fields": {...}}}``.
+"""
+
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+STABLE_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    412: "precondition_failed",
+    415: "unsupported_media_type",
+    428: "precondition_required",
+    429: "throttled",
+}
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "The resource changed since you read it; fetch it again and reapply."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the ETag you read."
+    default_code = "precondition_required"
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    code = STABLE_CODES.get(response.status_code, "error")
+    body: dict = {"code": code, "message": ""}
+    if isinstance(exc, exceptions.ValidationError):
+        body["message"] = "The request was not valid."
+        body["fields"] = data if isinstance(data, dict) else {"non_field_errors": data}
+    elif isinstance(data, dict) and "detail" in data:
+        body["message"] = str(data["detail"])
+    else:
+        body["message"] = str(data)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        body["retry_after_seconds"] = int(exc.wait)
+    response.data = {"error": body}
+    return response

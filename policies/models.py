@@ -1,0 +1,345 @@
+"""Papers, their proposals, and where each proposal stands in the world.
+
+A proposal's delivery status is never stored on the proposal: it is derived
+from its published ``StatusUpdate`` rows (see ``ProposalQuerySet``), so the
+history is the single source of truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Status(models.TextChoices):
+    """The delivery scale.  These are opposition papers: "delivered" means some
+    government, force or body actually did it, whoever that was."""
+
+    NOT_ASSESSED = "not_assessed", "Not yet assessed"
+    NO_PROGRESS = "no_progress", "No progress"
+    IN_PROGRESS = "in_progress", "In progress"
+    PARTLY_DELIVERED = "partly_delivered", "Partly delivered"
+    DELIVERED = "delivered", "Delivered"
+    CONTRARY = "contrary", "Action contrary"
+    OVERTAKEN = "overtaken", "Overtaken by events"
+
+
+STATUS_DEFINITIONS: dict[str, str] = {
+    Status.NOT_ASSESSED: "Nobody has yet weighed the evidence for this proposal. It says "
+    "nothing about whether anything has happened.",
+    Status.NO_PROGRESS: "The evidence shows that no government, force or other body has "
+    "taken any step towards this proposal.",
+    Status.IN_PROGRESS: "A body able to deliver it has taken a concrete, public step "
+    "towards it (a bill, a funded programme, a pilot, a consultation on its substance), "
+    "but it is not yet in effect.",
+    Status.PARTLY_DELIVERED: "Some of the proposal is in effect, or all of it in only "
+    "some places, but not the whole of what the paper asks for.",
+    Status.DELIVERED: "What the proposal asks for is in effect, done by some government, "
+    "force or other body, whoever it was and whatever their reasons.",
+    Status.CONTRARY: "The body responsible acted against the proposal: it did the opposite, "
+    "or made it harder to deliver.",
+    Status.OVERTAKEN: "Events made the proposal impossible as written (for example, the "
+    "body or law it refers to no longer exists), so it can no longer be delivered as worded.",
+}
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class Theme(models.Model):
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Paper(models.Model):
+    class Route(models.TextChoices):
+        MOTION = "motion", "Through the conference motion that endorsed it"
+        PAPER = "paper", "From the paper itself"
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField()
+    route = models.CharField(max_length=10, choices=Route.choices)
+    route_description = models.TextField()
+    source_file = models.CharField(
+        max_length=200, help_text="File name under policies/data/sources/"
+    )
+    source_title = models.CharField(max_length=300)
+    applicability_note = models.TextField()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Policy Paper {self.number}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("paper-detail", kwargs={"number": self.number})
+
+
+class Section(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="sections")
+    number = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["paper__number", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "number"], name="section_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper.number} §{self.number} {self.title}"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def with_status(self, as_at: dt.date | None = None) -> ProposalQuerySet:
+        """Annotate ``current_status`` and ``current_update_id``.
+
+        The current status is that of the published update with the latest
+        effective date (ties: the later published); with none, ``not_assessed``.
+        With ``as_at``, only updates effective on or before that date count.
+        """
+        updates = StatusUpdate.objects.filter(
+            proposal=OuterRef("pk"), state=StatusUpdate.State.PUBLISHED
+        )
+        if as_at is not None:
+            updates = updates.filter(effective_date__lte=as_at)
+        updates = updates.order_by("-effective_date", "-published_at", "-pk")
+        return self.annotate(
+            current_update_id=Subquery(updates.values("pk")[:1]),
+            current_status=Coalesce(
+                Subquery(updates.values("status")[:1]),
+                Value(Status.NOT_ASSESSED),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def for_listing(self) -> ProposalQuerySet:
+        """Everything a list of proposals shows, in a fixed number of queries."""
+        return (
+            self.select_related("paper", "section", "parent")
+            .prefetch_related("themes")
+            .with_status()
+        )
+
+
+class Proposal(models.Model):
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", "Summary proposal"
+        HEADLINE = "headline", "Headline commitment"
+        BODY = "body", "Body pledge"
+        MOTION = "motion", "Motion proposal"
+
+    class Applicability(models.TextChoices):
+        ENGLAND_WALES = "england_wales", "England and Wales"
+        ENGLAND = "england", "England only"
+        FEDERAL = "federal", "Federal"
+        PAPER_NOTE = "paper_note", "Federal on federal issues, England on English issues"
+
+    reference = models.CharField(
+        max_length=20, unique=True, help_text="Stable citation key, e.g. 118-2d or 138-2.2.5a."
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="proposals")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="proposals")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    order = models.PositiveIntegerField(help_text="Position in the paper's data file.")
+    position = models.CharField(max_length=300, help_text="Where it stands in the source.")
+    paragraph = models.CharField(max_length=20, blank=True)
+    argued_in = models.JSONField(
+        default=list, blank=True, help_text="Paragraphs of the paper that argue this proposal."
+    )
+    text = models.TextField(help_text="Verbatim from the source; only extraction damage repaired.")
+    repairs = models.JSONField(default=list, blank=True)
+    source_line_start = models.PositiveIntegerField(null=True, blank=True)
+    source_line_end = models.PositiveIntegerField(null=True, blank=True)
+    applicability = models.CharField(max_length=20, choices=Applicability.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    themes = models.ManyToManyField(Theme, related_name="proposals")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[themes])
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paper__number", "order"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="proposal_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("proposal-detail", kwargs={"reference": self.reference})
+
+
+class ProposalLink(models.Model):
+    """How paper 138 treated a proposal of 118."""
+
+    class LinkType(models.TextChoices):
+        CARRIED_OVER = "carried_over", "Carried over"
+        REWORDED = "reworded", "Reworded"
+        STRENGTHENED = "strengthened", "Strengthened"
+        WEAKENED = "weakened", "Weakened"
+        RELATED = "related", "Related"
+
+    from_proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="links_out")
+    to_proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="links_in")
+    link_type = models.CharField(max_length=20, choices=LinkType.choices)
+    note = models.CharField(max_length=300)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["from_proposal__order", "to_proposal__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_proposal", "to_proposal"], name="proposal_link_unique_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_proposal} → {self.to_proposal} ({self.link_type})"
+
+
+class ActingBody(models.Model):
+    """Who acted: a government, Parliament, a named police force, or another body."""
+
+    class Kind(models.TextChoices):
+        UK_GOVERNMENT = "uk_government", "UK Government"
+        SCOTTISH_GOVERNMENT = "scottish_government", "Scottish Government"
+        WELSH_GOVERNMENT = "welsh_government", "Welsh Government"
+        PARLIAMENT = "parliament", "Parliament"
+        POLICE_FORCE = "police_force", "Police force"
+        PCCS = "pccs", "Police and Crime Commissioners"
+        COLLEGE_OF_POLICING = "college_of_policing", "College of Policing"
+        NPCC = "npcc", "National Police Chiefs' Council"
+        OTHER = "other", "Other body"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name_plural = "acting bodies"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="acting_body_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatusUpdateQuerySet(models.QuerySet):
+    def public(self) -> StatusUpdateQuerySet:
+        """What the public may see: published updates and the ones later corrected."""
+        return self.filter(state__in=StatusUpdate.PUBLIC_STATES)
+
+
+class StatusUpdate(models.Model):
+    """A dated judgement of where a proposal stands, with its evidence.
+
+    Published updates are never edited in place: a correction is a new update
+    that names the one it corrects, and publishing it marks the original
+    ``corrected`` in the same transaction.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Awaiting review"
+        RETURNED = "returned", "Returned to author"
+        PUBLISHED = "published", "Published"
+        CORRECTED = "corrected", "Published, since corrected"
+
+    PUBLIC_STATES = (State.PUBLISHED, State.CORRECTED)
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="status_updates")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    effective_date = models.DateField(help_text="When it happened in the world.")
+    date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    acting_bodies = models.ManyToManyField(ActingBody, related_name="status_updates", blank=True)
+    rationale = models.TextField()
+    evidence = models.ManyToManyField(
+        "evidence.Evidence", related_name="status_updates", blank=True
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="status_updates",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_status_updates",
+    )
+    review_comment = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[acting_bodies, evidence])
+    objects = StatusUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_date", "-published_at", "-pk"]
+        indexes = [
+            # ProposalQuerySet.with_status: latest published update per proposal.
+            models.Index(
+                fields=["proposal", "state", "effective_date"], name="statusupdate_current_idx"
+            ),
+            # The changes feed: published updates in a window.
+            models.Index(fields=["published_at"], name="statusupdate_published_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state__in=["published", "corrected"]) | Q(published_at__isnull=False),
+                name="statusupdate_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.reference}: {self.get_status_display()} from {self.effective_date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("status-update-detail", kwargs={"pk": self.pk})
+
+    @property
+    def status_definition(self) -> str:
+        return STATUS_DEFINITIONS[self.status]

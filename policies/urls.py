@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("papers/<int:number>/", views.paper_detail, name="paper-detail"),
+    path("proposals/", views.proposal_list, name="proposal-list"),
+    path("proposals/<str:reference>/", views.proposal_detail, name="proposal-detail"),
+    path("updates/<int:pk>/", views.status_update_detail, name="status-update-detail"),
+    path("evidence/<int:pk>/", views.evidence_detail, name="evidence-detail"),
+    path("indicators/<slug:slug>/", views.indicator_detail, name="indicator-detail"),
+]

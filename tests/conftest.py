@@ -1,0 +1,32 @@
+"""Shared fixtures.
+
+Both papers are loaded once into the test database by the same code users
+run (``load_papers``); tests that flush the database (live server, worker)
+reload them through the ``papers`` fixture.
+"""
+
+import pytest
+
+from policies import loading
+from policies.models import Proposal
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        loading.load()
+
+
+@pytest.fixture
+def papers(db):
+    """Both papers, loaded (reloaded if a transactional test flushed them)."""
+    if not Proposal.objects.exists():
+        loading.load()
+    return Proposal.objects.all()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -1,0 +1,130 @@
+"""load_papers: idempotent, never touches status history, refuses bad files."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from policies import loading
+from policies.models import Paper, Proposal, ProposalLink, Section, Status, StatusUpdate, Theme
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Paper, Section, Proposal, Theme, ProposalLink, StatusUpdate, Proposal.history.model]
+
+
+def counts():
+    return {m.__name__: m.objects.count() for m in MODELS}
+
+
+def test_counts_per_paper(papers):
+    assert Proposal.objects.filter(paper__number=118).count() == 39
+    kinds = {
+        k: Proposal.objects.filter(paper__number=138, kind=k).count() for k in Proposal.Kind.values
+    }
+    assert kinds == {"summary": 29, "headline": 5, "body": 29, "motion": 0}
+
+
+def test_second_run_changes_nothing(papers):
+    before = counts()
+    out = StringIO()
+    call_command("load_papers", "--no-progress", stdout=out)
+    assert counts() == before
+    assert "already up to date" in out.getvalue()
+
+
+def test_changed_text_updates_proposal_and_keeps_status_history(papers, tmp_path):
+    proposal = Proposal.objects.get(reference="118-1a")
+    update = StatusUpdate.objects.create(
+        proposal=proposal,
+        status=Status.IN_PROGRESS,
+        effective_date=dt.date(2020, 1, 1),
+        rationale="test",
+        state=StatusUpdate.State.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    raw = yaml.safe_load(loading.DATA_FILE.read_text())
+    for section in raw["papers"][0]["sections"]:
+        for prop in section["proposals"]:
+            if prop["ref"] == "118-1a":
+                prop["text"] = prop["text"] + " Extra words."
+                prop["repairs"] = []
+    changed = tmp_path / "papers.yaml"
+    changed.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    # The text no longer occurs in the source, so the file is refused whole.
+    with pytest.raises(CommandError, match="118-1a: text not found"):
+        call_command("load_papers", "--no-progress", "--file", str(changed))
+    proposal.refresh_from_db()
+    assert not proposal.text.endswith("Extra words.")
+
+    # A change that the source supports (here, a shorter verbatim cut) is applied.
+    raw_ok = yaml.safe_load(loading.DATA_FILE.read_text())
+    original = proposal.text
+    for section in raw_ok["papers"][0]["sections"]:
+        for prop in section["proposals"]:
+            if prop["ref"] == "118-1a":
+                prop["text"] = original.rsplit(" ", 2)[0]
+    changed.write_text(yaml.safe_dump(raw_ok, allow_unicode=True))
+    before = counts()
+    call_command("load_papers", "--no-progress", "--file", str(changed), stdout=StringIO())
+    proposal.refresh_from_db()
+    assert proposal.text == original.rsplit(" ", 2)[0]
+    assert proposal.version == 2
+    assert StatusUpdate.objects.filter(pk=update.pk, status=Status.IN_PROGRESS).exists()
+    after = counts()
+    assert after["Proposal"] == before["Proposal"]
+    assert after["StatusUpdate"] == before["StatusUpdate"]
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda raw: raw.update(schema_version=99), "schema_version must be 1"),
+        (
+            lambda raw: raw["papers"][0]["sections"][0]["proposals"][0].update(kind="wish"),
+            "'kind' is 'wish'",
+        ),
+        (
+            lambda raw: raw["papers"][0]["sections"][0]["proposals"][0].update(themes=["nope"]),
+            "unknown theme 'nope'",
+        ),
+        (
+            lambda raw: raw["papers"][0]["sections"][0]["proposals"][1].update(ref="118-1a"),
+            "reference used twice",
+        ),
+        (
+            lambda raw: raw["links"].append(
+                {"from": "118-1a", "to": "138-99z", "type": "related", "note": "x"}
+            ),
+            "unknown proposal '138-99z'",
+        ),
+        (lambda raw: raw["papers"][0]["sections"][0]["proposals"][0].pop("text"), "missing 'text'"),
+    ],
+)
+def test_malformed_file_names_problem_and_changes_nothing(papers, tmp_path, mutate, message):
+    raw = yaml.safe_load(loading.DATA_FILE.read_text())
+    mutate(raw)
+    bad = tmp_path / "papers.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    before = counts()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("load_papers", "--no-progress", "--file", str(bad))
+    assert message in str(excinfo.value)
+    assert "nothing was loaded" in str(excinfo.value)
+    assert counts() == before
+
+
+def test_not_yaml_is_refused(papers, tmp_path):
+    bad = tmp_path / "papers.yaml"
+    bad.write_text("papers: [unclosed\n")
+    with pytest.raises(CommandError, match="not valid YAML"):
+        call_command("load_papers", "--no-progress", "--file", str(bad))
+
+
+def test_every_proposal_starts_not_assessed(papers):
+    assert not StatusUpdate.objects.exists()
+    statuses = set(Proposal.objects.with_status().values_list("current_status", flat=True))
+    assert statuses == {Status.NOT_ASSESSED}

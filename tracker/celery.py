@@ -1,0 +1,15 @@
+"""The Celery application.
+
+Without ``REDIS_URL`` tasks run eagerly, in the web process; with it they go
+to a real worker, and ``celery beat`` enqueues the indicator refreshes.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+
+app = Celery("tracker")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
