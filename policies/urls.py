@@ -9,5 +9,4 @@ urlpatterns = [
     path("proposals/<str:reference>/", views.proposal_detail, name="proposal-detail"),
     path("updates/<int:pk>/", views.status_update_detail, name="status-update-detail"),
     path("evidence/<int:pk>/", views.evidence_detail, name="evidence-detail"),
-    path("indicators/<slug:slug>/", views.indicator_detail, name="indicator-detail"),
 ]

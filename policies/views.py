@@ -4,7 +4,7 @@ page and ``/api/v1/`` always say the same thing."""
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from evidence.models import Evidence, Indicator
+from evidence.models import Evidence
 
 from . import selectors
 from .api.filters import ProposalFilter
@@ -51,8 +51,3 @@ def status_update_detail(request, pk: int):
 def evidence_detail(request, pk: int):
     evidence = get_object_or_404(Evidence, pk=pk)
     return render(request, "evidence/evidence_detail.html", {"evidence": evidence})
-
-
-def indicator_detail(request, slug: str):
-    indicator = get_object_or_404(Indicator, slug=slug)
-    return render(request, "evidence/indicator_detail.html", {"indicator": indicator})

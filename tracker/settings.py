@@ -254,6 +254,10 @@ TRACKER_DATA_LICENCE = os.environ.get(
     "from Liberal Democrat policy papers 118 and 138 for reference.",
 )
 
+# --- Campaigners: accounts, review, import (policies.editorial_*) -----------
+
+# --- Indicators: sources and refresh schedule (evidence.*) -----------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

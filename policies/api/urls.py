@@ -13,5 +13,7 @@ router.register("proposals", views.ProposalViewSet, basename="proposal")
 router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
 
 urlpatterns = [
+    path("", include("policies.api.write_urls")),
+    path("", include("evidence.api.urls")),
     path("", include(router.urls)),
 ]

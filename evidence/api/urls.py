@@ -1,0 +1,3 @@
+"""API for indicators and observations."""
+
+urlpatterns: list = []
