@@ -30,6 +30,7 @@ SCHEMA_VERSION = 1
 
 REFERENCE_RE = re.compile(r"^1[0-9]{2}-[0-9a-z.]+$")
 SLUG_RE = re.compile(r"^[a-z0-9-]+$")
+SUMMARY_HEADING = "Summary of policy proposals"
 
 # Bodies a status update can name without anyone creating them first; named
 # police forces and other bodies are added when an update needs them.
@@ -206,6 +207,7 @@ def validate(path: Path = DATA_FILE, sources_dir: Path = SOURCES_DIR) -> Dataset
                 check.fail(where, f"source file '{pdata.source_file}' not found in {sources_dir}")
             else:
                 source = source_path.read_text(encoding="utf-8")
+        summary_line = sourcetext.heading_line(source, SUMMARY_HEADING)
         for j, section in enumerate(check.items(paper, "sections", where)):
             swhere = f"{where} sections[{j}]"
             if not isinstance(section, dict):
@@ -265,7 +267,12 @@ def validate(path: Path = DATA_FILE, sources_dir: Path = SOURCES_DIR) -> Dataset
                         proposal.repairs = []
                         break
                 if source and proposal.text:
-                    found = sourcetext.locate(source, proposal.text, proposal.repairs)
+                    # A summary proposal is also repeated in its chapter's box; the
+                    # Summary at the end of the paper is the text of record.
+                    after = summary_line if proposal.kind == Proposal.Kind.SUMMARY else 0
+                    found = sourcetext.locate(
+                        source, proposal.text, proposal.repairs, after_line=after
+                    )
                     if found is None:
                         check.fail(pwhere, f"text not found in {pdata.source_file}")
                     else:

@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Union
 
-__all__ = ["normalise", "locate", "count_occurrences"]
+__all__ = ["normalise", "locate", "count_occurrences", "heading_line"]
 
-Repair = Union[Mapping[str, str], Sequence[str]]
+Repair = Mapping[str, str] | Sequence[str]
 
 # A line that is only a page number (possibly indented).
 _PAGE_NUMBER = re.compile(r"\d{1,3}")
@@ -67,14 +66,14 @@ def _normalise_with_lines(text: str) -> tuple[str, list[int]]:
     for lineno, line in enumerate(_lines(text), start=1):
         if not line:
             continue
-        if chars:
-            # Join to the previous line: a hyphen at a line end is kept and
-            # joined directly ("co-\nlocate" -> "co-locate"); otherwise the
-            # line break becomes a single space.
-            if not (chars[-1] == "-" and len(chars) > 1 and chars[-2].isalpha()
-                    and line[0].isalpha()):
-                chars.append(" ")
-                where.append(lineno)
+        # Join to the previous line: a hyphen at a line end is kept and joined
+        # directly ("co-\nlocate" -> "co-locate"); otherwise the line break
+        # becomes a single space.
+        if chars and not (
+            chars[-1] == "-" and len(chars) > 1 and chars[-2].isalpha() and line[0].isalpha()
+        ):
+            chars.append(" ")
+            where.append(lineno)
         for ch in line:
             if ch.isspace():
                 if chars and chars[-1] == " ":
@@ -157,9 +156,12 @@ def _find_all(haystack: str, needle: str) -> Iterator[int]:
             start = haystack.find(needle, start + 1)
 
 
-def locate(source: str, text: str, repairs: Iterable[Repair] = ()) -> tuple[int, int] | None:
+def locate(
+    source: str, text: str, repairs: Iterable[Repair] = (), *, after_line: int = 0
+) -> tuple[int, int] | None:
     """1-based first and last line numbers of ``source`` where ``text`` first
-    occurs once both are normalised, or None if it does not occur.
+    occurs once both are normalised, or None if it does not occur.  With
+    ``after_line``, only an occurrence starting below that line counts.
 
     ``repairs`` are the letter-level repairs recorded for ``text``: mappings
     with ``original``/``repaired`` keys (or 2-sequences); each ``repaired``
@@ -168,8 +170,19 @@ def locate(source: str, text: str, repairs: Iterable[Repair] = ()) -> tuple[int,
     needle = _needle(text, repairs)
     haystack, where = _normalised_source(source)
     for start in _find_all(haystack, needle):
-        return where[start], where[start + len(needle) - 1]
+        if where[start] > after_line:
+            return where[start], where[start + len(needle) - 1]
     return None
+
+
+def heading_line(source: str, heading: str) -> int:
+    """1-based number of the last line of ``source`` that is exactly ``heading``
+    (the Summary of paper 138 comes after its table of contents), or 0."""
+    found = 0
+    for number, line in enumerate(source.split("\n"), start=1):
+        if line.strip() == heading:
+            found = number
+    return found
 
 
 def count_occurrences(source: str, text: str, repairs: Iterable[Repair] = ()) -> int:

@@ -128,3 +128,15 @@ def test_every_proposal_starts_not_assessed(papers):
     assert not StatusUpdate.objects.exists()
     statuses = set(Proposal.objects.with_status().values_list("current_status", flat=True))
     assert statuses == {Status.NOT_ASSESSED}
+
+
+def test_summary_proposals_point_at_the_summary_not_the_chapter_box(papers):
+    from policies import sourcetext
+
+    source = (loading.SOURCES_DIR / "policy-paper-138-united-against-crime.txt").read_text()
+    summary = sourcetext.heading_line(source, loading.SUMMARY_HEADING)
+    assert summary > 300
+    for proposal in Proposal.objects.filter(kind=Proposal.Kind.SUMMARY):
+        assert proposal.source_line_start > summary, proposal.reference
+    body = Proposal.objects.get(reference="138-2.2.4a")
+    assert 0 < body.source_line_start <= body.source_line_end < summary

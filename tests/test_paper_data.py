@@ -156,7 +156,10 @@ def _paragraph_lines(source: str) -> dict[str, tuple[int, int]]:
 def _applicability_118(source: str) -> dict[str, str]:
     """Parse the motion's Applicability paragraph into {'1e': 'federal', ...}."""
     line = next(ln for ln in source.split("\n") if ln.startswith("Applicability:"))
-    m = re.match(r"Applicability: England and Wales, except (.*) which are Federal, and (.*) which are England only\.$", line.strip())
+    m = re.match(
+        r"Applicability: England and Wales, except (.*) which are Federal, and (.*) which are England only\.$",
+        line.strip(),
+    )
     assert m, f"unexpected Applicability paragraph: {line!r}"
     out: dict[str, str] = {}
     for group, value in ((m.group(1), "federal"), (m.group(2), "england")):
@@ -189,7 +192,11 @@ def test_top_level_and_themes(data):
 
 def test_paper_metadata(papers, sources):
     p118, p138 = papers[118], papers[138]
-    assert (p118["title"], p118["year"], p118["route"]) == ("Doing What Works to Cut Crime", 2014, "motion")
+    assert (p118["title"], p118["year"], p118["route"]) == (
+        "Doing What Works to Cut Crime",
+        2014,
+        "motion",
+    )
     assert (p138["title"], p138["year"], p138["route"]) == ("United Against Crime", 2019, "paper")
     assert p118["source_title"] == "Conference motion F13: Doing What Works to Cut Crime"
     assert "F13" in p118["route_description"] and "Amendment 1" in p118["route_description"]
@@ -198,7 +205,10 @@ def test_paper_metadata(papers, sources):
         # applicability notes are verbatim paragraphs of the source
         assert st.count_occurrences(sources[number], paper["applicability_note"]) == 1
     assert p118["applicability_note"].startswith("Applicability:")
-    assert "form the policy of the Federal Party on federal issues and the Party in England on English issues." in p138["applicability_note"]
+    assert (
+        "form the policy of the Federal Party on federal issues and the Party in England on English issues."
+        in p138["applicability_note"]
+    )
 
 
 # --------------------------------------------------------------------------- paper 118
@@ -210,7 +220,9 @@ def test_118_refs_and_sections(papers, sources):
     assert [n for n, _ in headings] == list("1234567")
     assert [(s["number"], s["title"]) for s in paper["sections"]] == headings
     assert [len(s["proposals"]) for s in paper["sections"]] == SECTION_COUNTS_118
-    expected = [f"118-{i + 1}{LETTERS[j]}" for i, n in enumerate(SECTION_COUNTS_118) for j in range(n)]
+    expected = [
+        f"118-{i + 1}{LETTERS[j]}" for i, n in enumerate(SECTION_COUNTS_118) for j in range(n)
+    ]
     assert [p["ref"] for _, p in proposals_of(paper)] == expected
     assert len(expected) == 39
     for section, p in proposals_of(paper):
@@ -250,7 +262,9 @@ def test_138_counts_and_refs(papers):
     props = proposals_of(papers[138])
     kinds = Counter(p["kind"] for _, p in props)
     assert kinds == {"summary": 29, "headline": 5, "body": 29}
-    assert [(s["number"], s["title"]) for s in papers[138]["sections"]] == list(CHAPTERS_138.items())
+    assert [(s["number"], s["title"]) for s in papers[138]["sections"]] == list(
+        CHAPTERS_138.items()
+    )
 
     summary = [(s, p) for s, p in props if p["kind"] == "summary"]
     expected = [f"138-{ch}{LETTERS[j]}" for ch, n in SUMMARY_COUNTS.items() for j in range(n)]
@@ -307,7 +321,9 @@ def _box_items(lines: list[str], start: int) -> list[str]:
     blank = True
     for line in lines[start + 1 :]:
         s = line.strip()
-        if re.match(r"^(\d+\.\s|To .*we will:$|Summary of policy proposals$|United Against Crime$)", s):
+        if re.match(
+            r"^(\d+\.\s|To .*we will:$|Summary of policy proposals$|United Against Crime$)", s
+        ):
             break
         if not s or re.fullmatch(r"\d{1,3}", s):
             blank = blank or not s
@@ -433,9 +449,16 @@ def test_links(data, all_proposals):
         assert pair not in pairs, f"{pair} linked twice"
         pairs.add(pair)
     for required in [
-        ("118-2d", None), ("118-2c", None), ("118-4c", None), ("118-4d", None),
-        ("118-4f", "138-2.2.5a"), ("118-4g", None), ("118-1e", None),
-        ("118-3b", "138-2.2.4a"), ("118-3c", "138-5.3.8a"), ("118-7a", None),
+        ("118-2d", None),
+        ("118-2c", None),
+        ("118-4c", None),
+        ("118-4d", None),
+        ("118-4f", "138-2.2.5a"),
+        ("118-4g", None),
+        ("118-1e", None),
+        ("118-3b", "138-2.2.4a"),
+        ("118-3c", "138-5.3.8a"),
+        ("118-7a", None),
     ]:
         assert any(f == required[0] and (required[1] in (None, t)) for f, t in pairs), required
 
@@ -448,7 +471,11 @@ def test_snapshot_matches():
     recorded = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     problems = [f"added {r}" for r in current.keys() - recorded.keys()]
     problems += [f"removed {r}" for r in recorded.keys() - current.keys()]
-    problems += [f"text of {r} changed" for r in current.keys() & recorded.keys() if current[r] != recorded[r]]
+    problems += [
+        f"text of {r} changed"
+        for r in current.keys() & recorded.keys()
+        if current[r] != recorded[r]
+    ]
     assert not problems, (
         "papers.yaml differs from tests/snapshots/proposals.json: "
         + "; ".join(sorted(problems))
@@ -462,9 +489,9 @@ def test_snapshot_matches():
 
 
 def test_normalise():
-    assert st.normalise("- **Valued to deliver:** by *feel*\n\n12\n\n safer \u2013 \u2018x\u2019") == (
-        "Valued to deliver: by feel safer - 'x'"
-    )
+    assert st.normalise(
+        "- **Valued to deliver:** by *feel*\n\n12\n\n safer \u2013 \u2018x\u2019"
+    ) == ("Valued to deliver: by feel safer - 'x'")
     assert st.normalise("co-\nlocate") == "co-locate"
     assert st.normalise("a\u00a0 b\tc") == "a b c"
 
@@ -473,7 +500,9 @@ def test_locate_across_page_numbers_and_blank_lines(sources):
     source = sources[138]
     # a page number ("6") on its own line between heading 1.3 and §1.3.1
     assert st.locate(source, "Fit, focused, valued and effective 1.3.1 To tackle") == (86, 90)
-    assert st.locate("Intro.\nThis is a\n\n12\n\n- sentence *here*.\n", "This is a sentence here.") == (2, 6)
+    assert st.locate(
+        "Intro.\nThis is a\n\n12\n\n- sentence *here*.\n", "This is a sentence here."
+    ) == (2, 6)
     text = "but we expect that two extra police officers would be the typical increase"
     found = st.locate(source, text)
     assert found is not None and found[1] == found[0] + 2
@@ -484,7 +513,9 @@ def test_locate_across_page_numbers_and_blank_lines(sources):
 def test_locate_with_repairs(sources):
     source = sources[138]
     text = "AI systems must not be used unless and until it has been shown"
-    repairs = [{"original": "Al systems", "repaired": "AI systems", "note": "extraction swapped I for l"}]
+    repairs = [
+        {"original": "Al systems", "repaired": "AI systems", "note": "extraction swapped I for l"}
+    ]
     assert st.locate(source, text) is None
     found = st.locate(source, text, repairs)
     assert found is not None and found[0] == found[1]
