@@ -1,0 +1,96 @@
+"""Input serializers for API writes, and the representation of unpublished
+updates (drafts), which the public read API never shows."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from evidence.models import Evidence
+
+from .. import services
+from ..models import ActingBody, DatePrecision, Proposal, Status
+from .serializers import StatusUpdateSerializer
+
+
+class DraftSerializer(StatusUpdateSerializer):
+    """A status update in any state, as its author and editors see it."""
+
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta(StatusUpdateSerializer.Meta):
+        fields = [
+            *StatusUpdateSerializer.Meta.fields,
+            "author",
+            "reviewed_by",
+            "review_comment",
+            "submitted_at",
+        ]
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    source_url = serializers.URLField(max_length=1000)
+    title = serializers.CharField(max_length=500)
+    publisher = serializers.CharField(max_length=300)
+    kind = serializers.ChoiceField(choices=Evidence.Kind.choices)
+    published_date = serializers.DateField()
+    accessed_date = serializers.DateField(required=False, allow_null=True)
+    archived_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    quote = serializers.CharField(required=False, allow_blank=True)
+    page = serializers.CharField(max_length=50, required=False, allow_blank=True)
+
+    def to_input(self) -> services.EvidenceInput:
+        return self.input_from(self.validated_data)
+
+    @staticmethod
+    def input_from(data: dict) -> services.EvidenceInput:
+        return services.EvidenceInput(
+            url=data["source_url"],
+            title=data["title"],
+            publisher=data["publisher"],
+            kind=data["kind"],
+            published_date=data["published_date"],
+            accessed_date=data.get("accessed_date"),
+            archived_url=data.get("archived_url", ""),
+            quote=data.get("quote", ""),
+            page=data.get("page", ""),
+        )
+
+
+class DraftInputSerializer(serializers.Serializer):
+    """Create (``proposal`` required) or change a draft.  ``evidence`` cites
+    sources of the library by id; ``new_evidence`` adds sources on the spot (a
+    URL the library has is reused)."""
+
+    proposal = serializers.SlugRelatedField(
+        slug_field="reference", queryset=Proposal.objects.all(), required=False
+    )
+    status = serializers.ChoiceField(choices=Status.choices)
+    effective_date = serializers.DateField()
+    date_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    rationale = serializers.CharField()
+    acting_bodies = serializers.SlugRelatedField(
+        slug_field="slug", queryset=ActingBody.objects.all(), many=True, required=False
+    )
+    evidence = serializers.PrimaryKeyRelatedField(
+        queryset=Evidence.objects.filter(replaced_by__isnull=True), many=True, required=False
+    )
+    new_evidence = EvidenceInputSerializer(many=True, required=False)
+
+
+class ReturnInputSerializer(serializers.Serializer):
+    comment = serializers.CharField()
+
+
+class ImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    mode = serializers.ChoiceField(choices=["draft", "publish"], default="draft")
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    published = serializers.IntegerField()
+    evidence_created = serializers.IntegerField()

@@ -1,0 +1,467 @@
+"""Pages for campaigners and editors: sign-in, drafts, review, corrections,
+evidence, history, import and API tokens.
+
+Views check input with forms, ask ``permissions`` and call ``services``; they
+decide nothing themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+from itertools import pairwise
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+from rest_framework.authtoken.models import Token
+
+from evidence.models import Evidence
+
+from . import imports, permissions, services, tasks
+from .forms import (
+    EvidenceForm,
+    ImportForm,
+    NewEvidenceFormSet,
+    ReturnForm,
+    StatusUpdateForm,
+    VersionForm,
+)
+from .models import Proposal, StatusUpdate
+
+
+def allowed(check):
+    """Signed-out visitors go to the sign-in page; signed-in ones without the
+    role get 403."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- Accounts -----------------------------------------------------------------------
+
+
+def _login_rate(group, request) -> str:
+    return settings.TRACKER_LOGIN_RATE
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=_login_rate, method="POST", block=False), name="dispatch"
+)
+@method_decorator(
+    ratelimit(key="post:username", rate=_login_rate, method="POST", block=False),
+    name="dispatch",
+)
+class LoginView(auth_views.LoginView):
+    """Sign-in, limited per address and per username; a first sign-in (with the
+    one-time password from ``create_user``) goes on to choose a password."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, "Too many sign-in attempts. Wait a minute and try again.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        first_time = form.get_user().last_login is None
+        response = super().form_valid(form)
+        if first_time:
+            messages.info(self.request, "Welcome. Replace your one-time password now.")
+            return redirect("password_change")
+        return response
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=_login_rate, method="POST", block=False), name="dispatch"
+)
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "registration/password_reset_form.html"
+
+    def post(self, request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            return HttpResponse("Too many requests. Wait a minute.", status=429)
+        return super().post(request, *args, **kwargs)
+
+
+@allowed(permissions.can_manage_tokens)
+def api_tokens(request):
+    """One API token per user: create (shown once), replace or revoke it."""
+    new_key = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        with transaction.atomic():
+            Token.objects.filter(user=request.user).delete()
+            if action == "create":
+                new_key = Token.objects.create(user=request.user).key
+                messages.success(request, "New token created. Copy it now: it is shown once.")
+            else:
+                messages.success(request, "Token revoked.")
+    token = Token.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "editorial/tokens.html",
+        {"token": token, "new_key": new_key, "role": permissions.role_of(request.user)},
+    )
+
+
+# --- Drafts and review ------------------------------------------------------------------
+
+
+def _updates():
+    return StatusUpdate.objects.select_related("proposal", "author", "reviewed_by").order_by(
+        "-updated_at"
+    )
+
+
+@allowed(permissions.can_draft)
+def my_drafts(request):
+    updates = _updates().filter(author=request.user).exclude(state__in=StatusUpdate.PUBLIC_STATES)
+    return render(request, "editorial/my_drafts.html", {"updates": updates})
+
+
+@allowed(permissions.can_review)
+def review_queue(request):
+    updates = _updates().filter(state=StatusUpdate.State.SUBMITTED).order_by("submitted_at")
+    drafts = _updates().filter(state=StatusUpdate.State.DRAFT).exclude(author=request.user)
+    return render(request, "editorial/review_queue.html", {"updates": updates, "drafts": drafts})
+
+
+def _conflict_context(exc: services.StaleVersion) -> dict:
+    return {"message": exc.message, "changes": exc.changes, "version": exc.obj.version}
+
+
+def _update_form_page(request, proposal: Proposal, update=None, corrects=None):
+    """Create a draft (or a correction draft) or edit one."""
+    if update is not None:
+        initial = StatusUpdateForm.initial_for(update)
+    elif corrects is not None:
+        initial = StatusUpdateForm.initial_for(corrects) | {"version": None}
+    else:
+        initial = {}
+    data = request.POST if request.method == "POST" else None
+    form = StatusUpdateForm(data, initial=initial)
+    formset = NewEvidenceFormSet(data, prefix="new")
+    conflict = None
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            with transaction.atomic():
+                new_sources = []
+                for source_form in formset:
+                    if source_form.has_changed():
+                        evidence, created = services.get_or_create_evidence(
+                            request.user, source_form.evidence_input()
+                        )
+                        new_sources.append(evidence)
+                        if not created:
+                            messages.info(
+                                request, f"Reused the library's source for {evidence.url}."
+                            )
+                update_input = form.update_input(new_sources)
+                if update is None:
+                    update = services.create_draft(
+                        request.user, proposal, update_input, corrects=corrects
+                    )
+                else:
+                    version = form.cleaned_data.get("version") or 0
+                    services.update_draft(request.user, update, version, update_input)
+        except services.StaleVersion as exc:
+            conflict = _conflict_context(exc)
+            # The form keeps what the user typed; saving again now is deliberate.
+            form.data = form.data.copy()
+            form.data["version"] = exc.obj.version
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except services.RuleViolation as exc:
+            form.add_error(None, exc.message)
+            for name, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+            if update is not None and update.pk is None:
+                update = None
+        else:
+            messages.success(request, "Draft saved. Submit it for review when it is ready.")
+            return redirect("update-review", pk=update.pk)
+    status = 409 if conflict else (400 if data is not None else 200)
+    return render(
+        request,
+        "editorial/update_form.html",
+        {
+            "proposal": proposal,
+            "update": update,
+            "corrects": corrects,
+            "form": form,
+            "formset": formset,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@allowed(permissions.can_draft)
+def update_create(request, reference: str):
+    proposal = get_object_or_404(Proposal, reference=reference)
+    return _update_form_page(request, proposal)
+
+
+@allowed(permissions.can_draft)
+def update_edit(request, pk: int):
+    update = get_object_or_404(_updates(), pk=pk)
+    if not permissions.can_edit_update(request.user, update):
+        raise PermissionDenied
+    return _update_form_page(request, update.proposal, update=update)
+
+
+@allowed(permissions.is_editor)
+def update_correct(request, pk: int):
+    original = get_object_or_404(_updates(), pk=pk)
+    if not permissions.can_correct(request.user, original):
+        raise PermissionDenied
+    return _update_form_page(request, original.proposal, corrects=original)
+
+
+@allowed(permissions.can_draft)
+def update_review(request, pk: int):
+    """An update in any state, with the actions the user may take on it."""
+    update = get_object_or_404(_updates().prefetch_related("acting_bodies", "evidence"), pk=pk)
+    if not permissions.can_view_update(request.user, update):
+        raise Http404
+    user = request.user
+    return render(
+        request,
+        "editorial/update_review.html",
+        {
+            "update": update,
+            "can_edit": permissions.can_edit_update(user, update),
+            "can_submit": permissions.can_submit(user, update),
+            "can_publish": permissions.can_publish(user, update),
+            "own_update": permissions.is_editor(user)
+            and not permissions.may_publish_own(user, update),
+            "can_return": permissions.can_return(user, update),
+            "can_correct": permissions.can_correct(user, update),
+            "return_form": ReturnForm(initial={"version": update.version}),
+        },
+    )
+
+
+def _action(request, pk: int, run):
+    update = get_object_or_404(_updates(), pk=pk)
+    if not permissions.can_view_update(request.user, update):
+        raise Http404
+    form = (
+        ReturnForm(request.POST) if run is services.return_to_author else VersionForm(request.POST)
+    )
+    if not form.is_valid():
+        messages.error(request, "The form was incomplete: " + form.errors.as_text())
+        return redirect("update-review", pk=pk)
+    try:
+        if run is services.return_to_author:
+            run(request.user, update, form.cleaned_data["version"], form.cleaned_data["comment"])
+        else:
+            run(request.user, update, form.cleaned_data["version"])
+    except services.NotPermitted as exc:
+        raise PermissionDenied(exc.message) from exc
+    except services.StaleVersion as exc:
+        changed = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in exc.changes)
+        messages.error(request, f"{exc.message} {changed}")
+        return redirect("update-review", pk=pk)
+    except services.RuleViolation as exc:
+        messages.error(request, exc.message)
+        return redirect("update-review", pk=pk)
+    return None
+
+
+@require_POST
+@allowed(permissions.can_draft)
+def update_submit(request, pk: int):
+    refused = _action(request, pk, services.submit)
+    if refused:
+        return refused
+    messages.success(request, "Submitted for review.")
+    return redirect("my-drafts")
+
+
+@require_POST
+@allowed(permissions.can_review)
+def update_publish(request, pk: int):
+    refused = _action(request, pk, services.publish)
+    if refused:
+        return refused
+    messages.success(request, "Published.")
+    return redirect("review-queue")
+
+
+@require_POST
+@allowed(permissions.can_review)
+def update_return(request, pk: int):
+    refused = _action(request, pk, services.return_to_author)
+    if refused:
+        return refused
+    messages.success(request, "Returned to the author with your comment.")
+    return redirect("review-queue")
+
+
+# --- Evidence ---------------------------------------------------------------------------
+
+
+@allowed(permissions.can_add_evidence)
+def evidence_edit(request, pk: int):
+    evidence = get_object_or_404(Evidence, pk=pk)
+    if not permissions.can_edit_evidence(request.user, evidence):
+        raise PermissionDenied
+    form = EvidenceForm(
+        request.POST if request.method == "POST" else None,
+        initial=EvidenceForm.initial_for(evidence),
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.update_evidence(
+                request.user, evidence, form.cleaned_data.get("version") or 0, form.evidence_input()
+            )
+        except services.StaleVersion as exc:
+            conflict = _conflict_context(exc)
+            form.data = form.data.copy()
+            form.data["version"] = exc.obj.version
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except services.RuleViolation as exc:
+            for name, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                "Saved as a new version." if saved.pk != evidence.pk else "Source saved.",
+            )
+            return redirect(saved.get_absolute_url())
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "editorial/evidence_form.html",
+        {"evidence": evidence, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
+# --- History ------------------------------------------------------------------------------
+
+HISTORY_MODELS = {"proposal": Proposal, "statusupdate": StatusUpdate, "evidence": Evidence}
+HISTORY_LIMIT = 100
+
+
+def _diffs(records: list) -> list[dict]:
+    """Each record with the fields that changed since the one before it."""
+    rows = []
+    ordered = list(reversed(records))
+    for previous, record in pairwise([None, *ordered]):
+        changes = []
+        if previous is not None:
+            model = record.instance_type
+            m2m = {f.name for f in model._meta.many_to_many}
+            delta = record.diff_against(previous, excluded_fields=m2m | {"updated_at"})
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        rows.append({"record": record, "changes": changes})
+    return list(reversed(rows))
+
+
+@allowed(permissions.can_view_history)
+def history_index(request):
+    """The latest changes to proposals, status updates and evidence, newest first."""
+    entries = []
+    for kind, model in HISTORY_MODELS.items():
+        for record in model.history.select_related("history_user").order_by("-history_date")[
+            :HISTORY_LIMIT
+        ]:
+            entries.append({"kind": kind, "record": record})
+    entries.sort(key=lambda e: e["record"].history_date, reverse=True)
+    return render(request, "editorial/history_index.html", {"entries": entries[:HISTORY_LIMIT]})
+
+
+@allowed(permissions.can_view_history)
+def history_detail(request, kind: str, pk: int):
+    model = HISTORY_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    records = list(
+        model.history.filter(id=pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:HISTORY_LIMIT]
+    )
+    if not records:
+        raise Http404
+    return render(
+        request,
+        "editorial/history_detail.html",
+        {"kind": kind, "object_id": pk, "rows": _diffs(records), "latest": records[0]},
+    )
+
+
+# --- Import -------------------------------------------------------------------------------
+
+
+@allowed(permissions.can_import)
+def import_template(request):
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="status-updates-template.csv"'
+    return response
+
+
+@allowed(permissions.can_import)
+def import_upload(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    result = None
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        mode = form.cleaned_data["mode"]
+        if imports.count_rows(raw) > settings.TRACKER_IMPORT_BACKGROUND_ROWS:
+            job_id = tasks.start_import_job(request.user, raw, mode, form.cleaned_data["file"].name)
+            return redirect("import-job", job_id=job_id)
+        try:
+            result = imports.import_file(request.user, raw, mode)
+        except imports.ImportRejected as exc:
+            errors = exc.errors
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+    status = 400 if errors or (request.method == "POST" and not form.is_valid()) else 200
+    return render(
+        request,
+        "editorial/import.html",
+        {
+            "form": form,
+            "errors": errors,
+            "result": result,
+            "header": imports.TEMPLATE_HEADER,
+            "separator": imports.BODY_SEPARATOR,
+        },
+        status=status,
+    )
+
+
+@allowed(permissions.can_import)
+def import_job(request, job_id: str):
+    job = tasks.job_state(job_id)
+    if job is None or job["user_id"] != request.user.pk:
+        raise Http404
+    return render(request, "editorial/import_job.html", {"job": job})
