@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from .models import Paper, Proposal, ProposalLink, StatusUpdate
+from evidence.models import Evidence
+
+from .models import Paper, Proposal, ProposalLink, StatusUpdate, Theme
 
 
 def proposal_queryset(as_at: dt.date | None = None) -> QuerySet[Proposal]:
@@ -68,3 +71,81 @@ def attach_current_updates(proposals: Iterable[Proposal]) -> list[Proposal]:
 
 def paper_queryset() -> QuerySet[Paper]:
     return Paper.objects.prefetch_related("sections")
+
+
+def status_update_queryset() -> QuerySet[StatusUpdate]:
+    """Public status updates (published, and published-then-corrected) with what
+    ``StatusUpdateSerializer`` shows, in a fixed number of queries."""
+    return (
+        StatusUpdate.objects.public()
+        .select_related("proposal")
+        .prefetch_related(
+            "acting_bodies",
+            "evidence",
+            Prefetch(
+                "corrections",
+                queryset=StatusUpdate.objects.public().only("id", "corrects_id"),
+                to_attr="public_corrections",
+            ),
+        )
+    )
+
+
+def proposal_detail_queryset(as_at: dt.date | None = None) -> QuerySet[Proposal]:
+    """``proposal_queryset`` plus the public status history (newest first)."""
+    return proposal_queryset(as_at=as_at).prefetch_related(
+        Prefetch(
+            "status_updates",
+            queryset=status_update_queryset().order_by("-effective_date", "-published_at", "-pk"),
+            to_attr="public_updates",
+        )
+    )
+
+
+def public_evidence_queryset() -> QuerySet[Evidence]:
+    """Evidence the public may see: cited by a public status update (or frozen as such)."""
+    cited = StatusUpdate.objects.public().filter(evidence=OuterRef("pk"))
+    return (
+        Evidence.objects.filter(Q(is_published=True) | Exists(cited))
+        .prefetch_related(
+            Prefetch(
+                "status_updates",
+                queryset=StatusUpdate.objects.public().only("id").order_by("pk"),
+                to_attr="public_updates",
+            )
+        )
+        .order_by("-published_date", "title", "pk")
+    )
+
+
+def _latest(queryset: QuerySet, field: str) -> Subquery:
+    return Subquery(
+        queryset.order_by()
+        .exclude(**{f"{field}__isnull": True})
+        .order_by(f"-{field}")
+        .values(field)[:1],
+        output_field=models.DateTimeField(),
+    )
+
+
+def last_modified() -> dt.datetime | None:
+    """When anything the read API shows last changed, in one query.
+
+    Covers proposals (text, themes), their links, themes, status updates and
+    evidence through their history tables, so a deletion counts too.  Papers,
+    sections and acting bodies keep no history: a change to them alone does not
+    move ``Last-Modified`` (the ETag, a hash of the representation, still changes).
+    """
+    sources = {
+        "proposal": _latest(Proposal.history.model.objects, "history_date"),
+        "link": _latest(ProposalLink.history.model.objects, "history_date"),
+        "theme": _latest(Theme.history.model.objects, "history_date"),
+        "update": _latest(StatusUpdate.history.model.objects, "history_date"),
+        "update_saved": _latest(StatusUpdate.objects, "updated_at"),
+        "evidence": _latest(Evidence.history.model.objects, "history_date"),
+        "evidence_saved": _latest(Evidence.objects, "updated_at"),
+        "proposal_saved": _latest(Proposal.objects, "updated_at"),
+    }
+    row = Paper.objects.order_by().annotate(**sources).values(*sources)[:1]
+    values = [v for v in (next(iter(row), None) or {}).values() if v is not None]
+    return max(values) if values else None

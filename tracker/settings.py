@@ -228,6 +228,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a nested ``Kind``: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ProposalKindEnum": "policies.models.Proposal.Kind",
+        "ActingBodyKindEnum": "policies.models.ActingBody.Kind",
+        "EvidenceKindEnum": "evidence.models.Evidence.Kind",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------
@@ -255,6 +261,12 @@ TRACKER_DATA_LICENCE = os.environ.get(
 )
 
 # --- Campaigners: accounts, review, import (policies.editorial_*) -----------
+# Sign-in attempts per client address and per username (django-ratelimit syntax).
+TRACKER_LOGIN_RATE = os.environ.get("LOGIN_RATE", "10/m")
+# CSV imports: files above this many rows run as a background task with progress.
+TRACKER_IMPORT_BACKGROUND_ROWS = env_int("TRACKER_IMPORT_BACKGROUND_ROWS", 200)
+TRACKER_IMPORT_MAX_BYTES = env_int("TRACKER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 
 # --- Indicators: sources and refresh schedule (evidence.*) -----------------
 

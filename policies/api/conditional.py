@@ -9,10 +9,15 @@ changes.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
+from django.http import HttpResponseBase, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from .errors import PreconditionFailed, PreconditionRequired
 
@@ -41,3 +46,100 @@ def check_if_match(request: Request, current_data, *, required: bool = True) -> 
 def not_modified(request: Request, etag: str) -> bool:
     header = request.headers.get("If-None-Match", "")
     return bool(header) and (etag in _tags(header) or "*" in _tags(header))
+
+
+# --- Conditional GET for any read ViewSet ------------------------------------
+
+
+def _http_timestamp(value: dt.datetime) -> int:
+    return int(value.timestamp())
+
+
+def conditional_response(
+    request: Request,
+    response: HttpResponseBase,
+    *,
+    etag: str | None,
+    last_modified: dt.datetime | None,
+    max_age: int,
+) -> HttpResponseBase:
+    """Set ``ETag``/``Last-Modified``/``Cache-Control``; answer 304 when the client
+    already holds this representation.
+
+    ``If-None-Match`` wins over ``If-Modified-Since`` (RFC 9110 §13.2.2).
+    """
+    is_anonymous = not (request.user and request.user.is_authenticated)
+    cache_control = f"public, max-age={max_age}" if is_anonymous else "private, no-cache"
+    patch_vary_headers(response, ["Accept", "Cookie", "Authorization"])
+    not_modified_now = False
+    if etag is not None:
+        response["ETag"] = etag
+        if request.headers.get("If-None-Match"):
+            not_modified_now = not_modified(request, etag)
+        elif last_modified is not None:
+            not_modified_now = _not_modified_since(request, last_modified)
+    elif last_modified is not None:
+        not_modified_now = _not_modified_since(request, last_modified)
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(_http_timestamp(last_modified))
+    response["Cache-Control"] = cache_control
+    if not not_modified_now:
+        return response
+    unmodified = HttpResponseNotModified()
+    for header in ("ETag", "Last-Modified", "Cache-Control", "Vary"):
+        if header in response:
+            unmodified[header] = response[header]
+    if hasattr(response, "close"):
+        response.close()
+    return unmodified
+
+
+def _not_modified_since(request: Request, last_modified: dt.datetime) -> bool:
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and _http_timestamp(last_modified) <= since
+
+
+class ConditionalGetMixin:
+    """ETag, Last-Modified, 304 and Cache-Control for the reads of a ViewSet.
+
+    Mix it in *before* the DRF view class::
+
+        class IndicatorViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+            def get_last_modified(self):
+                return selectors.indicators_last_modified()   # one query, or None
+
+    - The ``ETag`` of a JSON read is ``etag_for(response.data)``: a hash of the
+      representation itself, so it changes whenever anything the representation
+      covers changes, and a write endpoint can compare it with ``check_if_match``
+      by serializing the same object with the same serializer.
+    - ``Last-Modified`` comes from ``get_last_modified()`` (None: no header).
+      Streamed responses (CSV) have no ETag, only ``Last-Modified``.
+    - Anonymous reads get ``Cache-Control: public, max-age=<cache_max_age>``;
+      signed-in reads ``private, no-cache``.
+    """
+
+    cache_max_age = 60
+
+    def get_last_modified(self) -> dt.datetime | None:
+        return None
+
+    def get_etag_data(self, data):
+        """What the ETag hashes; override to leave out volatile parts (a timestamp)."""
+        return data
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        etag = None
+        if isinstance(response, Response) and response.data is not None:
+            fmt = getattr(getattr(request, "accepted_renderer", None), "format", "json")
+            data = self.get_etag_data(response.data)
+            etag = etag_for(data if fmt == "json" else {"format": fmt, "data": data})
+        return conditional_response(
+            request,
+            response,
+            etag=etag,
+            last_modified=self.get_last_modified(),
+            max_age=self.cache_max_age,
+        )

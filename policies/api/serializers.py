@@ -1,10 +1,19 @@
-"""Output serializers shared by the JSON API and the HTML pages."""
+"""Output serializers shared by the JSON API and the HTML pages.
+
+Every resource has ``url`` (its permalink for machines, under ``/api/v1/``) and,
+where a page exists, ``html_url`` (its permalink for people).  The ETag of a
+read (``conditional.etag_for(serializer.data)``) is the one a write must send
+back with ``If-Match``: serialize the same object with the same serializer and
+the same request (absolute URLs depend on the host).
+"""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from evidence.models import Evidence
 
 from ..models import (
     STATUS_DEFINITIONS,
@@ -14,6 +23,7 @@ from ..models import (
     ProposalLink,
     Section,
     Status,
+    StatusUpdate,
     Theme,
 )
 
@@ -208,3 +218,197 @@ class ProposalSerializer(serializers.ModelSerializer):
         if obj.source_line_start is None:
             return None
         return [obj.source_line_start, obj.source_line_end]
+
+
+# --- Evidence and status updates ---------------------------------------------
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """A citable source.  ``url`` is this record's API permalink; ``source_url``
+    is the address of the source itself (the model's ``url``)."""
+
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+    source_url = serializers.URLField(source="url", read_only=True)
+    replaced_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "kind",
+            "title",
+            "publisher",
+            "source_url",
+            "published_date",
+            "accessed_date",
+            "archived_url",
+            "quote",
+            "page",
+            "is_published",
+            "replaced_by",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_url(self, obj: Evidence) -> str:
+        return absolute(self.context.get("request"), reverse("api:evidence-detail", args=[obj.pk]))
+
+    def get_html_url(self, obj: Evidence) -> str:
+        return absolute(self.context.get("request"), obj.get_absolute_url())
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_replaced_by(self, obj: Evidence) -> str | None:
+        if obj.replaced_by_id is None:
+            return None
+        return absolute(
+            self.context.get("request"), reverse("api:evidence-detail", args=[obj.replaced_by_id])
+        )
+
+
+class StatusUpdateRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField(help_text="API permalink of the status update.")
+    html_url = serializers.CharField(help_text="Page permalink of the status update.")
+
+
+class ProposalLinkRefSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    url = serializers.CharField(help_text="API permalink of the proposal.")
+    html_url = serializers.CharField(help_text="Page permalink of the proposal.")
+
+
+def update_ref(request, pk: int) -> dict:
+    return {
+        "id": pk,
+        "url": absolute(request, reverse("api:statusupdate-detail", args=[pk])),
+        "html_url": absolute(request, reverse("status-update-detail", kwargs={"pk": pk})),
+    }
+
+
+def proposal_ref(request, reference: str) -> dict:
+    return {
+        "reference": reference,
+        "url": absolute(request, reverse("api:proposal-detail", args=[reference])),
+        "html_url": absolute(request, reverse("proposal-detail", kwargs={"reference": reference})),
+    }
+
+
+class StatusUpdateSerializer(serializers.ModelSerializer):
+    """A published (or published-then-corrected) judgement of a proposal's status.
+
+    Expects the object from ``selectors.status_update_queryset()`` (proposal
+    selected, acting bodies, evidence and public corrections prefetched); the
+    campaigners' write views reuse it for their responses and for ``If-Match``.
+    """
+
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+    proposal = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField()
+    status_definition = serializers.SerializerMethodField()
+    acting_bodies = ActingBodySerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    corrects = serializers.SerializerMethodField()
+    corrected_by = serializers.SerializerMethodField()
+    is_corrected = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatusUpdate
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "proposal",
+            "status",
+            "status_label",
+            "status_definition",
+            "effective_date",
+            "date_precision",
+            "acting_bodies",
+            "rationale",
+            "evidence",
+            "state",
+            "is_corrected",
+            "corrects",
+            "corrected_by",
+            "published_at",
+            "version",
+            "updated_at",
+        ]
+
+    def get_url(self, obj: StatusUpdate) -> str:
+        return update_ref(self.context.get("request"), obj.pk)["url"]
+
+    def get_html_url(self, obj: StatusUpdate) -> str:
+        return update_ref(self.context.get("request"), obj.pk)["html_url"]
+
+    @extend_schema_field(ProposalLinkRefSerializer)
+    def get_proposal(self, obj: StatusUpdate) -> dict:
+        return proposal_ref(self.context.get("request"), obj.proposal.reference)
+
+    def get_status_label(self, obj: StatusUpdate) -> str:
+        return obj.get_status_display()
+
+    def get_status_definition(self, obj: StatusUpdate) -> str:
+        return STATUS_DEFINITIONS[obj.status]
+
+    def get_is_corrected(self, obj: StatusUpdate) -> bool:
+        return obj.state == StatusUpdate.State.CORRECTED
+
+    @extend_schema_field(StatusUpdateRefSerializer(allow_null=True))
+    def get_corrects(self, obj: StatusUpdate) -> dict | None:
+        if obj.corrects_id is None:
+            return None
+        return update_ref(self.context.get("request"), obj.corrects_id)
+
+    @extend_schema_field(StatusUpdateRefSerializer(many=True))
+    def get_corrected_by(self, obj: StatusUpdate) -> list[dict]:
+        corrections = getattr(obj, "public_corrections", None)
+        if corrections is None:
+            corrections = obj.corrections.public()
+        return [update_ref(self.context.get("request"), c.pk) for c in corrections]
+
+
+class EvidenceDetailSerializer(EvidenceSerializer):
+    """Evidence with the public status updates that cite it."""
+
+    cited_by = serializers.SerializerMethodField()
+
+    class Meta(EvidenceSerializer.Meta):
+        fields = [*EvidenceSerializer.Meta.fields, "cited_by"]
+
+    @extend_schema_field(StatusUpdateRefSerializer(many=True))
+    def get_cited_by(self, obj: Evidence) -> list[dict]:
+        request = self.context.get("request")
+        return [update_ref(request, u.pk) for u in getattr(obj, "public_updates", [])]
+
+
+class ProposalDetailSerializer(ProposalSerializer):
+    """A proposal with its whole public status history (newest effective date
+    first; corrected updates stay, marked ``is_corrected``) and the evidence
+    cited by it."""
+
+    status_history = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [*ProposalSerializer.Meta.fields, "status_history", "evidence"]
+
+    @extend_schema_field(StatusUpdateSerializer(many=True))
+    def get_status_history(self, obj: Proposal) -> list[dict]:
+        updates = getattr(obj, "public_updates", None)
+        if updates is None:
+            return []
+        return StatusUpdateSerializer(updates, many=True, context=self.context).data
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, obj: Proposal) -> list[dict]:
+        seen: dict[int, Evidence] = {}
+        for update in getattr(obj, "public_updates", []):
+            for item in update.evidence.all():
+                seen.setdefault(item.pk, item)
+        return EvidenceSerializer(list(seen.values()), many=True, context=self.context).data

@@ -11,6 +11,7 @@ router.register("sections", views.SectionViewSet, basename="section")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("proposals", views.ProposalViewSet, basename="proposal")
 router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
 
 urlpatterns = [
     path("", include("policies.api.write_urls")),

@@ -1,24 +1,63 @@
-"""Read API: papers, sections, themes, proposals."""
+"""Read API: papers, sections, themes, proposals, status updates, evidence.
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+Every read ViewSet here mixes in ``CSVExportMixin`` (``?format=csv`` on lists)
+and ``ConditionalGetMixin`` (ETag / Last-Modified / 304 / Cache-Control).
+"""
+
+from __future__ import annotations
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import filters, viewsets
 
 from .. import selectors
-from ..models import Section, StatusUpdate, Theme
+from ..models import Section, Theme
 from . import serializers
-from .filters import ProposalFilter
+from .conditional import ConditionalGetMixin
+from .exports import CSVExportMixin
+from .filters import EvidenceFilter, ProposalFilter, StatusUpdateFilter
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description="Response format: json (default) or csv (every matching row, not one "
+    "page, streamed; cells beginning with = + - @ are prefixed with ' against formula "
+    "injection).",
+)
+AS_AT_PARAMETER = OpenApiParameter(
+    "as_at",
+    OpenApiTypes.DATE,
+    description="YYYY-MM-DD: the status as it stood on that date.",
+)
+
+
+class ReadViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """Base of the public read endpoints: CSV lists, conditional GET, one
+    ``Last-Modified`` for the whole dataset."""
+
+    def get_last_modified(self):
+        return selectors.last_modified()
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List the papers", description="Both policy papers with their sections."
+        summary="List the papers",
+        description="Both policy papers with their sections.",
+        parameters=[FORMAT_PARAMETER],
     ),
     retrieve=extend_schema(summary="One paper", description="A paper by its number (118 or 138)."),
 )
-class PaperViewSet(viewsets.ReadOnlyModelViewSet):
+class PaperViewSet(ReadViewSet):
     serializer_class = serializers.PaperSerializer
     lookup_field = "number"
+    lookup_value_regex = r"[0-9]+"
     pagination_class = None
+    filter_backends: list = []
+    csv_columns = [
+        (name, name) for name in serializers.PaperSerializer.Meta.fields if name != "sections"
+    ] + [("sections", "sections[].number")]
 
     def get_queryset(self):
         return selectors.paper_queryset()
@@ -28,44 +67,93 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="List sections",
         description="Chapters of 138 and numbered headings of motion F13, in order.",
+        parameters=[FORMAT_PARAMETER],
     ),
     retrieve=extend_schema(summary="One section", description="A section by id."),
 )
-class SectionViewSet(viewsets.ReadOnlyModelViewSet):
+class SectionViewSet(ReadViewSet):
     serializer_class = serializers.SectionSerializer
     queryset = Section.objects.select_related("paper")
     filterset_fields = {"paper__number": ["exact"]}
+    ordering_fields = ["order", "number"]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List themes", description="Cross-paper topics."),
+    list=extend_schema(
+        summary="List themes", description="Cross-paper topics.", parameters=[FORMAT_PARAMETER]
+    ),
     retrieve=extend_schema(summary="One theme", description="A theme by slug."),
 )
-class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+class ThemeViewSet(ReadViewSet):
     serializer_class = serializers.ThemeSerializer
     queryset = Theme.objects.all()
     lookup_field = "slug"
+    ordering_fields = ["name", "slug"]
+
+
+PROPOSAL_CSV_COLUMNS = [
+    ("reference", "reference"),
+    ("url", "url"),
+    ("html_url", "html_url"),
+    ("paper", "paper"),
+    ("section", "section.number"),
+    ("section_title", "section.title"),
+    ("kind", "kind"),
+    ("position", "position"),
+    ("paragraph", "paragraph"),
+    ("argued_in", "argued_in"),
+    ("text", "text"),
+    ("applicability", "applicability"),
+    ("themes", "themes"),
+    ("parent", "parent.reference"),
+    ("children", "children[].reference"),
+    ("links", "links[].proposal.reference"),
+    ("status", "current_status.status"),
+    ("status_label", "current_status.label"),
+    ("status_effective_date", "current_status.effective_date"),
+    ("status_date_precision", "current_status.date_precision"),
+    ("acting_bodies", "current_status.acting_bodies[].slug"),
+    ("status_update", "current_status.update"),
+    ("source_lines", "source_lines"),
+    ("version", "version"),
+    ("updated_at", "updated_at"),
+]
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List proposals",
-        description="Every proposal of both papers, filterable, with its current status.",
+        description="Every proposal of both papers, filterable, with its current status "
+        "(or its status on `as_at`).",
+        parameters=[FORMAT_PARAMETER],
     ),
     retrieve=extend_schema(
-        summary="One proposal", description="A proposal by its stable reference, e.g. 118-2d."
+        summary="One proposal",
+        description="A proposal by its stable reference, e.g. 118-2d, with its status "
+        "history (corrected updates included, marked) and the evidence it cites.",
+        parameters=[AS_AT_PARAMETER],
     ),
 )
-class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.ProposalSerializer
+class ProposalViewSet(ReadViewSet):
     lookup_field = "reference"
     lookup_value_regex = r"1[0-9]{2}-[0-9a-z.]+"
+    filter_backends = [DjangoFilterBackend]
     filterset_class = ProposalFilter
-    ordering_fields = ["order", "reference"]
-    ordering = ["paper__number", "order"]
+    csv_columns = PROPOSAL_CSV_COLUMNS
+    csv_filename = "proposals.csv"
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.ProposalDetailSerializer
+        return serializers.ProposalSerializer
 
     def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.proposal_detail_queryset()
         return selectors.proposal_queryset()
+
+    def prepare_rows(self, objects):
+        return selectors.attach_current_updates(objects)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -77,10 +165,76 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
         return obj
 
 
-class StatusUpdateViewSet(viewsets.ReadOnlyModelViewSet):
-    """Placeholder read endpoint, fleshed out by the API work."""
+STATUS_UPDATE_CSV_COLUMNS = [
+    ("id", "id"),
+    ("url", "url"),
+    ("html_url", "html_url"),
+    ("proposal", "proposal.reference"),
+    ("status", "status"),
+    ("status_label", "status_label"),
+    ("effective_date", "effective_date"),
+    ("date_precision", "date_precision"),
+    ("acting_bodies", "acting_bodies[].slug"),
+    ("rationale", "rationale"),
+    ("evidence", "evidence[].url"),
+    ("evidence_titles", "evidence[].title"),
+    ("state", "state"),
+    ("is_corrected", "is_corrected"),
+    ("corrects", "corrects.url"),
+    ("corrected_by", "corrected_by[].url"),
+    ("published_at", "published_at"),
+    ("version", "version"),
+    ("updated_at", "updated_at"),
+]
 
-    serializer_class = serializers.CurrentStatusSerializer
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List status updates",
+        description="Published status updates, newest published first. Updates later "
+        "corrected stay listed with state `corrected` and `corrected_by`; drafts and "
+        "updates under review are never shown.",
+        parameters=[FORMAT_PARAMETER],
+    ),
+    retrieve=extend_schema(
+        summary="One status update",
+        description="The permanent, citable record of one published status update.",
+    ),
+)
+class StatusUpdateViewSet(ReadViewSet):
+    serializer_class = serializers.StatusUpdateSerializer
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_class = StatusUpdateFilter
+    ordering_fields = ["published_at", "effective_date"]
+    ordering = ["-published_at", "-pk"]
+    csv_columns = STATUS_UPDATE_CSV_COLUMNS
+    csv_filename = "status-updates.csv"
 
     def get_queryset(self):
-        return StatusUpdate.objects.public()
+        return selectors.status_update_queryset()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List evidence",
+        description="Sources cited by published status updates, newest first.",
+        parameters=[FORMAT_PARAMETER],
+    ),
+    retrieve=extend_schema(
+        summary="One piece of evidence",
+        description="A source by id, with the published status updates that cite it.",
+    ),
+)
+class EvidenceViewSet(ReadViewSet):
+    serializer_class = serializers.EvidenceDetailSerializer
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_class = EvidenceFilter
+    ordering_fields = ["published_date", "title", "updated_at"]
+    csv_columns = [
+        *((name, name) for name in serializers.EvidenceSerializer.Meta.fields),
+        ("cited_by", "cited_by[].url"),
+    ]
+    csv_filename = "evidence.csv"
+
+    def get_queryset(self):
+        return selectors.public_evidence_queryset()

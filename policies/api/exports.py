@@ -1,0 +1,173 @@
+"""CSV exports: every list as ``?format=csv``, with the list's own filters.
+
+Any ViewSet gets it by mixing in ``CSVExportMixin`` (before the DRF class)::
+
+    class ObservationViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+        csv_columns = [("indicator", "indicator"), ("area", "area.code"), ("value", "value")]
+
+- The list is streamed (``StreamingHttpResponse``), all matching rows, not one
+  page: the filtered, ordered queryset is read in chunks of ``csv_chunk_size``
+  and each chunk is serialized with the view's own serializer, so a CSV row says
+  exactly what the JSON says.  Queries: the list's own per-page queries once per
+  chunk (a fixed number for any list up to ``csv_chunk_size`` rows).
+- ``csv_columns`` is a list of ``(header, path)``; a path walks the serialized
+  JSON: ``"a.b"`` for a nested object, ``"a[].b"`` for each item of a list
+  (joined with ``"; "``).  Without it, each top-level field is a column.
+- ``prepare_rows(objects)`` is a hook run on each chunk before serializing (the
+  same as a page of the JSON list, e.g. attaching current status updates).
+- Cells are neutralised against formula injection: a text cell beginning with
+  ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``.
+  Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from rest_framework import renderers
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = "; "
+
+
+def neutralise(value: str) -> str:
+    """Make a text cell inert in spreadsheets (OWASP "CSV injection")."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def cell(value: Any) -> str | int | float | Decimal:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, list):
+        if all(not isinstance(item, dict | list) for item in value):
+            return neutralise(LIST_SEPARATOR.join("" if v is None else str(v) for v in value))
+        return neutralise(json.dumps(value, default=str, separators=(",", ":")))
+    if isinstance(value, dict):
+        return neutralise(json.dumps(value, default=str, separators=(",", ":")))
+    return neutralise(str(value))
+
+
+def lookup(data: Any, path: str) -> Any:
+    """Walk serialized data along ``a.b`` / ``a[].b``; a missing step gives None."""
+    head, _, rest = path.partition(".")
+    if head.endswith("[]"):
+        items = data.get(head[:-2]) if isinstance(data, dict) else None
+        if not items:
+            return []
+        return [lookup(item, rest) if rest else item for item in items]
+    value = data.get(head) if isinstance(data, dict) else None
+    if rest and value is not None:
+        return lookup(value, rest)
+    return value
+
+
+def csv_row(data: dict, columns: Sequence[tuple[str, str]]) -> list:
+    return [cell(lookup(data, path)) for _, path in columns]
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands back the line (Django's streaming CSV recipe)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def stream_csv(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str
+) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Declares ``format=csv`` for content negotiation and renders a single
+    object (or a non-streamed list) as CSV.  Lists are streamed by
+    ``CSVExportMixin`` instead."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        rows = data if isinstance(data, list) else [data]
+        columns = [(key, key) for key in (rows[0].keys() if rows else [])]
+        writer = csv.writer(_Echo())
+        lines = [writer.writerow([h for h, _ in columns])]
+        lines += [writer.writerow(csv_row(row, columns)) for row in rows]
+        return "".join(lines).encode(self.charset)
+
+
+def batched(iterable: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class CSVExportMixin:
+    """``?format=csv`` on ``list``: every matching row, streamed.  See the module doc."""
+
+    csv_columns: Sequence[tuple[str, str]] | None = None
+    csv_chunk_size = 1000
+    csv_filename: str | None = None
+
+    def get_renderers(self):
+        found = super().get_renderers()
+        if not any(isinstance(r, CSVRenderer) for r in found):
+            found.append(CSVRenderer())
+        return found
+
+    def handle_exception(self, exc):
+        # Errors are always JSON, even when the client asked for CSV.
+        request = getattr(self, "request", None)
+        renderer = getattr(request, "accepted_renderer", None) if request is not None else None
+        if renderer is not None and renderer.format == "csv":
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().handle_exception(exc)
+
+    def prepare_rows(self, objects: list) -> list:
+        return objects
+
+    def get_csv_columns(self) -> Sequence[tuple[str, str]]:
+        if self.csv_columns is not None:
+            return self.csv_columns
+        return [(name, name) for name in self.get_serializer().fields]
+
+    def get_csv_filename(self) -> str:
+        return self.csv_filename or f"{self.basename}.csv"
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) != "csv":
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        columns = self.get_csv_columns()
+
+        def rows() -> Iterator[list]:
+            for chunk in batched(
+                queryset.iterator(chunk_size=self.csv_chunk_size), self.csv_chunk_size
+            ):
+                objects = self.prepare_rows(chunk)
+                for data in self.get_serializer(objects, many=True).data:
+                    yield csv_row(data, columns)
+
+        return stream_csv([header for header, _ in columns], rows(), self.get_csv_filename())
