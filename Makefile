@@ -25,6 +25,7 @@ migrate: install
 
 load: migrate
 	$(MANAGE) load_papers
+	$(MANAGE) load_indicators
 
 run: load
 	$(MANAGE) runserver $(HOST):$(PORT)

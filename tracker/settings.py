@@ -269,6 +269,25 @@ TRACKER_IMPORT_MAX_BYTES = env_int("TRACKER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 
 # --- Indicators: sources and refresh schedule (evidence.*) -----------------
+# Base URLs are configurable so tests and the worker integration test can point
+# the clients at a local server.  data.police.uk allows 15 requests a second:
+# each worker process paces itself to POLICE_API_MAX_RATE (keep the product of
+# it and the worker concurrency under 15).
+INDICATOR_SOURCES = {
+    "police_api": os.environ.get("POLICE_API_BASE_URL", "https://data.police.uk/api/"),
+    "govuk_content": os.environ.get(
+        "GOVUK_CONTENT_API_BASE_URL", "https://www.gov.uk/api/content/"
+    ),
+}
+POLICE_API_MAX_RATE = float(os.environ.get("POLICE_API_MAX_RATE", "5"))
+INDICATOR_HTTP_TIMEOUT = env_int("INDICATOR_HTTP_TIMEOUT", 60)
+INDICATOR_HTTP_RETRIES = env_int("INDICATOR_HTTP_RETRIES", 4)
+INDICATOR_HTTP_BACKOFF = float(os.environ.get("INDICATOR_HTTP_BACKOFF", "1.0"))
+INDICATOR_TASK_TIME_LIMIT = env_int("INDICATOR_TASK_TIME_LIMIT", 45 * 60)
+# One beat entry per indicator, read from evidence/data/indicators.yaml.
+from evidence.schedule import indicator_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = indicator_beat_schedule()
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,44 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from evidence import services
+from evidence.models import Indicator
+
+
+class Command(BaseCommand):
+    help = (
+        "Fetch each indicator's source now, in this process, and store new or revised figures. "
+        "One failing source does not stop the others; the exit status is 1 if any failed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--indicator", metavar="SLUG", help="Refresh only this indicator.")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args, indicator=None, no_progress=False, **options):
+        indicators = Indicator.objects.exclude(source=Indicator.Source.MANUAL).order_by("slug")
+        if indicator:
+            indicators = Indicator.objects.filter(slug=indicator)
+            if not indicators:
+                raise CommandError(f"no indicator {indicator!r} (run load_indicators first?)")
+        elif not indicators:
+            raise CommandError("no indicators loaded: run `manage.py load_indicators` first")
+        failed = []
+        bar = tqdm(list(indicators), unit="indicator", disable=no_progress, file=sys.stderr)
+        for item in bar:
+            bar.set_description(item.slug)
+            try:
+                run = services.refresh_indicator(item)
+            except Exception as exc:  # recorded on the run; carry on with the others
+                failed.append(item.slug)
+                self.stderr.write(f"{item.slug}: failed: {type(exc).__name__}: {exc}")
+                continue
+            self.stdout.write(
+                f"{item.slug}: read {run.rows_read}, added {run.rows_added}, "
+                f"revised {run.rows_revised}"
+            )
+        if failed:
+            self.stderr.write(f"{len(failed)} failed: {', '.join(failed)}")
+            sys.exit(1)

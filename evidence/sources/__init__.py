@@ -1,0 +1,76 @@
+"""One client module per outside source.  Each turns a source into
+``Figure`` rows for one ``Release``; evidence.services stores them.
+
+Errors say what to do about them: ``TransientSourceError`` (rate limit, 5xx,
+network) is worth retrying later; ``SourceError`` (a changed layout, an unknown
+force, a bad configuration) is not, and needs a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+class SourceError(Exception):
+    """The source said something we cannot use; retrying will not help."""
+
+
+class TransientSourceError(SourceError):
+    """Rate limited, a server error or the network: try again later."""
+
+
+class LayoutError(SourceError):
+    """A table's layout is not one we know: nothing is stored."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    area_code: str
+    period: Period
+    value: Decimal
+
+
+@dataclass
+class Release:
+    """One edition of a source (``key`` is its stable identity)."""
+
+    key: str
+    title: str
+    url: str
+    published_at: dt.datetime | None = None
+
+
+@dataclass
+class Fetched:
+    release: Release
+    figures: list[Figure] = field(default_factory=list)
+    rows_read: int = 0
+
+
+def fetcher_for(source: str) -> Callable:
+    """The function that fetches an indicator of this source."""
+    from . import ho_tables, police_api
+
+    fetchers: dict[str, Callable] = {
+        "police_api": police_api.fetch,
+        "ho_workforce": ho_tables.fetch,
+        "ho_recorded_crime": ho_tables.fetch,
+        "ho_stop_search": ho_tables.fetch,
+    }
+    try:
+        return fetchers[source]
+    except KeyError:
+        raise SourceError(
+            f"source {source!r} is not fetched automatically; enter its figures by hand "
+            "with a citation"
+        ) from None
