@@ -7,6 +7,9 @@ urlpatterns = [
     path("papers/<int:number>/", views.paper_detail, name="paper-detail"),
     path("proposals/", views.proposal_list, name="proposal-list"),
     path("proposals/<str:reference>/", views.proposal_detail, name="proposal-detail"),
+    path("compare/118-138/", views.comparison, name="comparison"),
     path("updates/<int:pk>/", views.status_update_detail, name="status-update-detail"),
+    path("evidence/", views.evidence_list, name="evidence-list"),
     path("evidence/<int:pk>/", views.evidence_detail, name="evidence-detail"),
+    path("methodology/", views.methodology, name="methodology"),
 ]
