@@ -1,0 +1,386 @@
+"""The permissions matrix: every write form and API endpoint × anonymous, no
+role, campaigner, editor, admin → the expected status, and nothing changed
+where refused.  Plus CSRF on the forms and role checks on read-only pages."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from evidence.models import Evidence
+from policies import services
+from policies.models import StatusUpdate
+from tests import editorial_support
+from tests.editorial_support import make_draft, make_published, make_source
+
+users = editorial_support.users
+_clear_rate_limits = editorial_support._clear_rate_limits
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "norole", "campaigner", "editor", "admin"]
+
+
+def snapshot():
+    """Everything a write could change."""
+    return (
+        sorted(StatusUpdate.objects.values_list("pk", "state", "version", "rationale")),
+        sorted(Evidence.objects.values_list("pk", "version", "title", "replaced_by")),
+        Token.objects.count(),
+    )
+
+
+@pytest.fixture
+def world(users, papers):
+    """A draft, a submitted update and a published one, all by campaigner2, and
+    an unpublished source of theirs."""
+    author = users["campaigner2"]
+    draft = make_draft(author, "118-2d", 1)
+    submitted = make_draft(author, "118-3a", 2)
+    services.submit(author, submitted, submitted.version)
+    published = make_published(author, users["editor2"], "118-4f", 3)
+    source = make_source(author, 4)
+    return {"draft": draft, "submitted": submitted, "published": published, "source": source}
+
+
+def web_client(users, role) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(users[role])
+    return client
+
+
+def new_update_form(extra=None):
+    data = {
+        "status": "in_progress",
+        "effective_date": "2021-05-01",
+        "date_precision": "day",
+        "rationale": "Synthetic rationale from the matrix.",
+        "new-TOTAL_FORMS": "1",
+        "new-INITIAL_FORMS": "0",
+        "new-0-url": "https://example.org/synthetic-matrix",
+        "new-0-title": "Synthetic test source (matrix)",
+        "new-0-publisher": "Synthetic Publisher",
+        "new-0-kind": "other",
+        "new-0-published_date": "2020-02-02",
+    }
+    return data | (extra or {})
+
+
+# (name, url, data, expected per role); "login" = redirected to the sign-in page.
+def web_cases(world):
+    draft, submitted, published, source = (
+        world["draft"],
+        world["submitted"],
+        world["published"],
+        world["source"],
+    )
+    csv_file = "proposal_reference,status,acting_bodies,effective_date,date_precision,rationale,source_url,source_title,source_publisher,source_kind,source_published_date,source_accessed_date\n118-5a,not_assessed,,2021-01-01,day,Synthetic import row,,,,,,\n"
+    return {
+        "create draft": (
+            "/editorial/proposals/118-1a/new-update/",
+            lambda: new_update_form(),
+            {"anonymous": "login", "norole": 403, "campaigner": 302, "editor": 302, "admin": 302},
+        ),
+        "edit someone's draft": (
+            f"/editorial/updates/{draft.pk}/edit/",
+            lambda: new_update_form({"version": draft.version}),
+            {"anonymous": "login", "norole": 403, "campaigner": 403, "editor": 302, "admin": 302},
+        ),
+        "submit someone's draft": (
+            f"/editorial/updates/{draft.pk}/submit/",
+            lambda: {"version": draft.version},
+            {"anonymous": "login", "norole": 403, "campaigner": 404, "editor": 302, "admin": 302},
+        ),
+        "publish": (
+            f"/editorial/updates/{submitted.pk}/publish/",
+            lambda: {"version": submitted.version},
+            {"anonymous": "login", "norole": 403, "campaigner": 403, "editor": 302, "admin": 302},
+        ),
+        "return": (
+            f"/editorial/updates/{submitted.pk}/return/",
+            lambda: {"version": submitted.version, "comment": "Synthetic comment."},
+            {"anonymous": "login", "norole": 403, "campaigner": 403, "editor": 302, "admin": 302},
+        ),
+        "correct": (
+            f"/editorial/updates/{published.pk}/correct/",
+            lambda: new_update_form({"new-0-url": "https://example.org/synthetic-correct"}),
+            {"anonymous": "login", "norole": 403, "campaigner": 403, "editor": 302, "admin": 302},
+        ),
+        "edit someone's source": (
+            f"/editorial/evidence/{source.pk}/edit/",
+            lambda: {
+                "url": source.url,
+                "title": "Synthetic retitled",
+                "publisher": "Synthetic Publisher",
+                "kind": "other",
+                "published_date": "2020-01-01",
+                "version": source.version,
+            },
+            {"anonymous": "login", "norole": 403, "campaigner": 403, "editor": 302, "admin": 302},
+        ),
+        "import": (
+            "/editorial/import/",
+            lambda: {"mode": "draft", "file": io.BytesIO(csv_file.encode())},
+            {"anonymous": "login", "norole": 403, "campaigner": 403, "editor": 200, "admin": 200},
+        ),
+        "api token": (
+            "/accounts/tokens/",
+            lambda: {"action": "create"},
+            {"anonymous": "login", "norole": 403, "campaigner": 200, "editor": 200, "admin": 200},
+        ),
+    }
+
+
+WEB_CASES = [
+    "create draft",
+    "edit someone's draft",
+    "submit someone's draft",
+    "publish",
+    "return",
+    "correct",
+    "edit someone's source",
+    "import",
+    "api token",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", WEB_CASES)
+def test_web_write_matrix(world, users, case, role):
+    url, data, expected = web_cases(world)[case]
+    before = snapshot()
+    response = web_client(users, role).post(url, data())
+    want = expected[role]
+    if want == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == want, response.content[:500]
+        if want == 302:
+            assert not response["Location"].startswith("/accounts/login/")
+    if want in ("login", 403, 404):
+        assert snapshot() == before
+    else:
+        assert snapshot() != before
+
+
+def api_client(users, role) -> APIClient:
+    client = APIClient()
+    if role != "anonymous":
+        token, _ = Token.objects.get_or_create(user=users[role])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def etag(users, url):
+    reader = APIClient()
+    reader.force_authenticate(users["admin"])
+    response = reader.get(url)
+    assert response.status_code == 200, url
+    return response["ETag"]
+
+
+def api_cases(world, users):
+    draft, submitted, published, source = (
+        world["draft"],
+        world["submitted"],
+        world["published"],
+        world["source"],
+    )
+    body = {
+        "proposal": "118-1a",
+        "status": "in_progress",
+        "effective_date": "2021-05-01",
+        "rationale": "Synthetic API rationale.",
+        "new_evidence": [
+            {
+                "source_url": "https://example.org/synthetic-api",
+                "title": "Synthetic test source (API)",
+                "publisher": "Synthetic Publisher",
+                "kind": "other",
+                "published_date": "2020-03-03",
+            }
+        ],
+    }
+    d = f"/api/v1/drafts/{draft.pk}/"
+    s = f"/api/v1/drafts/{submitted.pk}/"
+    csv_file = io.BytesIO(
+        b"proposal_reference,status,acting_bodies,effective_date,date_precision,rationale,source_url,source_title,source_publisher,source_kind,source_published_date,source_accessed_date\n118-5a,not_assessed,,2021-01-01,day,Synthetic import row,,,,,,\n"
+    )
+    csv_file.name = "synthetic.csv"
+    return {
+        "create draft": (
+            "post",
+            "/api/v1/drafts/",
+            lambda: body,
+            None,
+            "json",
+            {"anonymous": 401, "norole": 403, "campaigner": 201, "editor": 201, "admin": 201},
+        ),
+        "change someone's draft": (
+            "patch",
+            d,
+            lambda: {"rationale": "Synthetic change."},
+            d,
+            "json",
+            {"anonymous": 401, "norole": 403, "campaigner": 404, "editor": 200, "admin": 200},
+        ),
+        "submit someone's draft": (
+            "post",
+            d + "submit/",
+            dict,
+            d,
+            "json",
+            {"anonymous": 401, "norole": 403, "campaigner": 404, "editor": 200, "admin": 200},
+        ),
+        "publish": (
+            "post",
+            s + "publish/",
+            dict,
+            s,
+            "json",
+            {"anonymous": 401, "norole": 403, "campaigner": 403, "editor": 200, "admin": 200},
+        ),
+        "return": (
+            "post",
+            s + "return/",
+            lambda: {"comment": "Synthetic."},
+            s,
+            "json",
+            {"anonymous": 401, "norole": 403, "campaigner": 403, "editor": 200, "admin": 200},
+        ),
+        "correct": (
+            "post",
+            f"/api/v1/status-updates/{published.pk}/corrections/",
+            lambda: {"status": "delivered", "rationale": "Synthetic correction."},
+            f"/api/v1/status-updates/{published.pk}/",
+            "json",
+            {"anonymous": 401, "norole": 403, "campaigner": 403, "editor": 201, "admin": 201},
+        ),
+        "add source": (
+            "post",
+            "/api/v1/sources/",
+            lambda: body["new_evidence"][0],
+            None,
+            "json",
+            {"anonymous": 401, "norole": 403, "campaigner": 201, "editor": 201, "admin": 201},
+        ),
+        "change someone's source": (
+            "patch",
+            f"/api/v1/sources/{source.pk}/",
+            lambda: {"title": "Synthetic retitled"},
+            f"/api/v1/sources/{source.pk}/",
+            "json",
+            {"anonymous": 401, "norole": 403, "campaigner": 403, "editor": 200, "admin": 200},
+        ),
+        "import": (
+            "post",
+            "/api/v1/imports/",
+            lambda: {"file": csv_file, "mode": "draft"},
+            None,
+            "multipart",
+            {"anonymous": 401, "norole": 403, "campaigner": 403, "editor": 201, "admin": 201},
+        ),
+    }
+
+
+API_CASES = [
+    "create draft",
+    "change someone's draft",
+    "submit someone's draft",
+    "publish",
+    "return",
+    "correct",
+    "add source",
+    "change someone's source",
+    "import",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", API_CASES)
+def test_api_write_matrix(world, users, case, role):
+    method, url, data, etag_url, fmt, expected = api_cases(world, users)[case]
+    headers = {"HTTP_IF_MATCH": etag(users, etag_url)} if etag_url else {}
+    client = api_client(users, role)
+    before = snapshot()
+    response = getattr(client, method)(url, data(), format=fmt, **headers)
+    assert response.status_code == expected[role], response.content[:500]
+    if expected[role] >= 400:
+        assert response.json()["error"]["code"] in {
+            "not_authenticated",
+            "permission_denied",
+            "not_found",
+        }
+        assert snapshot() == before
+    else:
+        assert snapshot() != before
+
+
+def test_anonymous_write_is_told_how_to_authenticate(world, users):
+    response = APIClient().post("/api/v1/drafts/", {}, format="json")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Token")
+
+
+def test_api_write_without_if_match_is_428(world, users):
+    client = api_client(users, "editor")
+    before = snapshot()
+    response = client.post(f"/api/v1/drafts/{world['submitted'].pk}/publish/", {}, format="json")
+    assert response.status_code == 428
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/editorial/review/",
+        "/editorial/history/",
+        "/editorial/import/",
+        "/editorial/import/template.csv",
+    ],
+)
+def test_editor_pages_refuse_campaigners(world, users, url):
+    assert web_client(users, "anonymous").get(url)["Location"].startswith("/accounts/login/")
+    assert web_client(users, "campaigner").get(url).status_code == 403
+    assert web_client(users, "editor").get(url).status_code == 200
+
+
+def test_drafts_invisible_to_public_and_other_campaigners(world, users):
+    draft = world["draft"]
+    assert Client().get(f"/updates/{draft.pk}/").status_code == 404
+    assert APIClient().get(f"/api/v1/status-updates/{draft.pk}/").status_code == 404
+    assert web_client(users, "campaigner").get(f"/editorial/updates/{draft.pk}/").status_code == 404
+    assert (
+        web_client(users, "campaigner2").get(f"/editorial/updates/{draft.pk}/").status_code == 200
+    )
+    assert web_client(users, "editor").get(f"/editorial/updates/{draft.pk}/").status_code == 200
+    assert api_client(users, "campaigner").get(f"/api/v1/drafts/{draft.pk}/").status_code == 404
+    assert draft.rationale not in Client().get("/proposals/118-2d/").content.decode()
+
+
+@pytest.mark.parametrize("case", ["create draft", "publish", "api token", "import"])
+def test_forms_need_csrf(world, users, case):
+    url, data, _ = web_cases(world)[case]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["admin"])
+    before = snapshot()
+    assert client.post(url, data()).status_code == 403
+    assert snapshot() == before
+
+
+def test_session_api_writes_need_csrf(world, users):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(users["editor"])
+    before = snapshot()
+    response = client.post(
+        "/api/v1/sources/", {"source_url": "https://example.org/x"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]["message"]
+    assert snapshot() == before
