@@ -39,7 +39,7 @@ def refresh_indicator(self, slug: str) -> dict:
     return {
         "indicator": slug,
         "run": run.pk,
-        "outcome": run.outcome,
+        "outcome": str(run.outcome),
         "rows_read": run.rows_read,
         "added": run.rows_added,
         "revised": run.rows_revised,

@@ -23,6 +23,7 @@ class Pacer:
     """At most ``rate`` requests a second from this process (shared by threads)."""
 
     def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
+        self.rate = rate
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.clock = clock
         self.sleep = sleep

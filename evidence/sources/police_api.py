@@ -29,8 +29,9 @@ _pacer: Pacer | None = None
 def shared_pacer() -> Pacer:
     """One pacer per process, so every client in a worker shares the budget."""
     global _pacer
-    if _pacer is None:
-        _pacer = Pacer(settings.POLICE_API_MAX_RATE)
+    rate = settings.POLICE_API_MAX_RATE
+    if _pacer is None or _pacer.rate != rate:
+        _pacer = Pacer(rate)
     return _pacer
 
 

@@ -1,0 +1,137 @@
+"""Integration: a real Redis broker and a real Celery worker process refresh
+indicators from a local HTTP server serving the synthetic payloads.
+
+The worker is a separate process, so it must share the test database: this
+needs PostgreSQL (an in-memory SQLite test database cannot be shared) and a
+transactional test, so the worker sees committed rows and we see its writes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from evidence import services
+from evidence.models import Observation, RefreshRun
+from tests.payloads.server import PayloadServer, mount_defaults
+from tests.services import redis_url, require_postgres
+from tracker.celery import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SLUGS = ["homicide", "section-60-searches", "police-officers-fte"]
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def wait_for_runs(count: int, worker: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if RefreshRun.objects.filter(finished_at__isnull=False).count() >= count:
+            return
+        if worker.poll() is not None:
+            pytest.fail(f"the worker exited ({worker.returncode}):\n{log.read_text()[-3000:]}")
+        time.sleep(0.25)
+    pytest.fail(
+        f"no {count} finished runs after {timeout}s; worker log:\n{log.read_text()[-3000:]}"
+    )
+
+
+@pytest.fixture
+def eager_off():
+    """tracker/settings.py runs tasks eagerly under tests: switch that off here only."""
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_refreshes_and_a_second_run_adds_nothing(papers, eager_off, tmp_path):
+    require_postgres()
+    broker = redis_url()
+    services.load_indicators()
+    server = PayloadServer().start()
+    sources = mount_defaults(server)
+    queue = f"indicators-test-{uuid.uuid4().hex[:10]}"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": broker,
+        "POLICE_API_BASE_URL": sources["police_api"],
+        "GOVUK_CONTENT_API_BASE_URL": sources["govuk_content"],
+        "INDICATOR_HTTP_BACKOFF": "0",
+        "POLICE_API_MAX_RATE": "100",
+    }
+    env.pop("DJANGO_TESTING", None)
+    with open(log, "w") as out:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tracker",
+                "worker",
+                "--pool=solo",
+                "--queues",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    from evidence.tasks import refresh_indicator
+
+    try:
+        with app.connection_for_write(broker) as conn:
+            for slug in SLUGS:
+                refresh_indicator.apply_async(args=(slug,), queue=queue, connection=conn)
+        wait_for_runs(len(SLUGS), worker, log)
+        runs = {r.indicator.slug: r for r in RefreshRun.objects.select_related("indicator")}
+        assert {slug: runs[slug].outcome for slug in SLUGS} == dict.fromkeys(SLUGS, "success")
+        held = Observation.objects.count()
+        assert held == sum(r.rows_added for r in runs.values()) > 0
+        assert Observation.objects.filter(indicator__slug="section-60-searches").count() == 3
+
+        with app.connection_for_write(broker) as conn:
+            for slug in SLUGS:
+                refresh_indicator.apply_async(args=(slug,), queue=queue, connection=conn)
+        wait_for_runs(2 * len(SLUGS), worker, log)
+        second = RefreshRun.objects.order_by("-pk")[: len(SLUGS)]
+        assert [(r.outcome, r.rows_added, r.rows_revised) for r in second] == [
+            ("success", 0, 0)
+        ] * len(SLUGS)
+        assert Observation.objects.count() == held
+        # The work was done by the worker process, not eagerly in this one.
+        assert log.read_text().count("evidence.tasks.refresh_indicator[") >= 2 * len(SLUGS)
+        assert log.read_text().count("succeeded in") == 2 * len(SLUGS)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        server.stop()
