@@ -1,8 +1,95 @@
+"""Indicator pages: a chart per area with the latest figure and where it came
+from, and a data freshness page for editors.  They use the API's selectors and
+serializers, so a page and /api/v1/indicators/ always say the same thing."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
-from .models import Indicator
+from . import selectors
+from .api.serializers import IndicatorSerializer
+from .areas import NATIONAL_CODE
+from .charts import line_chart
+from .models import Area
+
+
+def chart_block(indicator, series, area_name: str, chart_id: str) -> dict:
+    return {
+        "area_name": area_name,
+        "series": series,
+        "latest": series.latest if series else None,
+        "svg": line_chart(
+            series, title=f"{indicator.name}, {area_name}", unit=indicator.unit, chart_id=chart_id
+        )
+        if series
+        else "",
+    }
+
+
+def indicator_list(request):
+    indicators = list(selectors.indicator_queryset())
+    national = selectors.series_for([i.pk for i in indicators], [NATIONAL_CODE])
+    data = IndicatorSerializer(indicators, many=True, context={"request": request}).data
+    rows = [
+        {"indicator": item, "national": national.get((obj.pk, NATIONAL_CODE))}
+        for obj, item in zip(indicators, data, strict=True)
+    ]
+    return render(request, "evidence/indicator_list.html", {"rows": rows})
 
 
 def indicator_detail(request, slug: str):
-    indicator = get_object_or_404(Indicator, slug=slug)
-    return render(request, "evidence/indicator_detail.html", {"indicator": indicator})
+    indicator = get_object_or_404(selectors.indicator_queryset(), slug=slug)
+    forces = selectors.force_areas()
+    chosen_code = request.GET.get("area", "")
+    chosen = next((a for a in forces if a.code == chosen_code), None)
+    if chosen_code and chosen is None:
+        return render(
+            request,
+            "evidence/indicator_detail.html",
+            {
+                "indicator": IndicatorSerializer(indicator, context={"request": request}).data,
+                "forces": forces,
+                "error": f"There is no police force area with the code “{chosen_code}”.",
+            },
+            status=400,
+        )
+    codes = [NATIONAL_CODE] + ([chosen.code] if chosen else [])
+    found = selectors.series_for([indicator.pk], codes)
+    charts = [
+        chart_block(indicator, found.get((indicator.pk, NATIONAL_CODE)), "England and Wales", "ew")
+    ]
+    if chosen:
+        charts.append(
+            chart_block(indicator, found.get((indicator.pk, chosen.code)), chosen.name, "force")
+        )
+    return render(
+        request,
+        "evidence/indicator_detail.html",
+        {
+            "indicator": IndicatorSerializer(indicator, context={"request": request}).data,
+            "charts": charts,
+            "forces": forces,
+            "chosen": chosen,
+        },
+    )
+
+
+def _may_see_freshness(user) -> bool:
+    # Stand-in until the campaigners' permissions module lands: staff, or anyone
+    # granted the permission to view refresh runs.
+    return user.is_staff or user.has_perm("evidence.view_refreshrun")
+
+
+@login_required
+def freshness(request):
+    if not _may_see_freshness(request.user):
+        raise PermissionDenied("Only editors can see the data freshness page.")
+    indicators = list(selectors.indicator_queryset())
+    data = IndicatorSerializer(indicators, many=True, context={"request": request}).data
+    return render(
+        request,
+        "evidence/freshness.html",
+        {"indicators": data, "area_count": Area.objects.count()},
+    )

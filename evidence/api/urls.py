@@ -1,3 +1,11 @@
-"""API for indicators and observations."""
+"""API for indicators and observations (included under /api/v1/, namespace ``api``)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("observations", views.ObservationViewSet, basename="observation")
+
+urlpatterns = router.urls

@@ -1,0 +1,91 @@
+"""Read API for indicators and their figures: filterable, CSV-exportable and
+conditional like the rest of /api/v1/."""
+
+from __future__ import annotations
+
+from django.db.models import Max
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, viewsets
+
+from policies.api.conditional import ConditionalGetMixin
+from policies.api.exports import CSVExportMixin
+from policies.api.views import DETAIL_FORMAT_PARAMETER, FORMAT_PARAMETER
+
+from .. import selectors
+from ..models import Observation
+from . import serializers
+from .filters import IndicatorFilter, ObservationFilter
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List indicators",
+        description="Official statistics that show whether things are moving, each with the "
+        "proposals it speaks to, its last refresh and whether its data is stale.",
+        parameters=[FORMAT_PARAMETER],
+    ),
+    retrieve=extend_schema(
+        summary="One indicator",
+        description="An indicator by slug.",
+        parameters=[DETAIL_FORMAT_PARAMETER],
+    ),
+)
+class IndicatorViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.IndicatorSerializer
+    lookup_field = "slug"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = IndicatorFilter
+    pagination_class = None
+    csv_filename = "indicators.csv"
+    csv_columns = [
+        *(
+            (name, name)
+            for name in serializers.IndicatorSerializer.Meta.fields
+            if name not in ("proposals", "last_run")
+        ),
+        ("proposals", "proposals[].reference"),
+        ("last_run_outcome", "last_run.outcome"),
+        ("last_run_error", "last_run.error"),
+    ]
+
+    def get_queryset(self):
+        return selectors.indicator_queryset()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List observations",
+        description="Every figure held, with the release it came from. A revised figure keeps "
+        "its earlier value as a row with is_current false.",
+        parameters=[FORMAT_PARAMETER],
+    ),
+    retrieve=extend_schema(
+        summary="One observation",
+        description="A figure by id.",
+        parameters=[DETAIL_FORMAT_PARAMETER],
+    ),
+)
+class ObservationViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ObservationSerializer
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_class = ObservationFilter
+    ordering_fields = ["period_start", "retrieved_at", "value"]
+    csv_filename = "observations.csv"
+    csv_columns = [
+        *(
+            (name, name)
+            for name in serializers.ObservationSerializer.Meta.fields
+            if name != "release"
+        ),
+        ("release_title", "release.title"),
+        ("release_url", "release.url"),
+        ("release_published_at", "release.published_at"),
+        ("citation", "release.citation"),
+    ]
+
+    def get_queryset(self):
+        return selectors.observation_queryset()
+
+    def get_last_modified(self):
+        return Observation.objects.aggregate(at=Max("retrieved_at"))["at"]

@@ -1,0 +1,146 @@
+"""Reads of indicators shared by the API, the pages and the proposal page's
+template tag.  Each returns in a fixed number of queries, whatever the number
+of indicators, areas or figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from .areas import NATIONAL_CODE
+from .models import Area, Indicator, IndicatorLink, Observation, RefreshRun
+
+
+def _runs(outcome: str | None = None):
+    runs = RefreshRun.objects.filter(indicator=OuterRef("pk"))
+    if outcome:
+        runs = runs.filter(outcome=outcome)
+    return runs.order_by("-started_at", "-pk")
+
+
+def indicator_queryset() -> QuerySet[Indicator]:
+    """Indicators with their proposals, last run and last success annotated."""
+    last = _runs()
+    return (
+        Indicator.objects.annotate(
+            last_run_outcome=Subquery(last.values("outcome")[:1]),
+            last_run_started_at=Subquery(last.values("started_at")[:1]),
+            last_run_finished_at=Subquery(last.values("finished_at")[:1]),
+            last_run_error=Subquery(last.values("error")[:1]),
+            last_run_rows_read=Subquery(last.values("rows_read")[:1]),
+            last_run_rows_added=Subquery(last.values("rows_added")[:1]),
+            last_run_rows_revised=Subquery(last.values("rows_revised")[:1]),
+            last_success_at=Subquery(_runs(RefreshRun.Outcome.SUCCESS).values("finished_at")[:1]),
+            last_failure_at=Subquery(_runs(RefreshRun.Outcome.FAILED).values("finished_at")[:1]),
+            latest_period_end=Max("observations__period_end"),
+        )
+        .prefetch_related(
+            Prefetch(
+                "links",
+                queryset=IndicatorLink.objects.select_related("proposal").order_by(
+                    "proposal__paper__number", "proposal__order"
+                ),
+            )
+        )
+        .order_by("name")
+    )
+
+
+def observation_queryset() -> QuerySet[Observation]:
+    """Every figure held, each marked ``is_current`` unless a later release revised it."""
+    later = Observation.objects.filter(
+        indicator=OuterRef("indicator"),
+        area=OuterRef("area"),
+        period_start=OuterRef("period_start"),
+    ).filter(
+        Q(retrieved_at__gt=OuterRef("retrieved_at"))
+        | Q(retrieved_at=OuterRef("retrieved_at"), pk__gt=OuterRef("pk"))
+    )
+    return (
+        Observation.objects.select_related("indicator", "area", "release")
+        .annotate(is_current=~Exists(later))
+        .order_by("indicator__slug", "area__code", "period_start", "retrieved_at", "pk")
+    )
+
+
+def is_stale(indicator: Indicator, today: dt.date | None = None) -> bool:
+    """The newest figure held is for a period that ended longer ago than the
+    indicator's ``stale_after_days`` (a source gone quiet, or refreshes failing)."""
+    end = getattr(indicator, "latest_period_end", None)
+    if end is None:
+        return False
+    today = today or timezone.localdate()
+    return (today - end).days > indicator.stale_after_days
+
+
+@dataclass
+class Point:
+    period_start: dt.date
+    period_end: dt.date
+    label: str
+    value: Decimal
+    release_title: str
+    release_url: str
+    release_published_at: dt.datetime | None
+    revised: bool = False  # an earlier release said something else
+
+
+@dataclass
+class Series:
+    indicator_id: int
+    area_code: str
+    area_name: str
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+
+def series_for(
+    indicator_ids: Iterable[int], area_codes: Iterable[str]
+) -> dict[tuple[int, str], Series]:
+    """The current figure per period (the latest release's) for each indicator
+    and area, in one query."""
+    result: dict[tuple[int, str], Series] = {}
+    counts: dict[tuple[int, str, dt.date], int] = defaultdict(int)
+    rows = (
+        Observation.objects.filter(
+            indicator_id__in=list(indicator_ids), area__code__in=list(area_codes)
+        )
+        .select_related("area", "release")
+        .order_by("indicator_id", "area__code", "period_start", "retrieved_at", "pk")
+    )
+    latest: dict[tuple[int, str], dict[dt.date, Point]] = defaultdict(dict)
+    names: dict[str, str] = {}
+    for obs in rows:
+        key = (obs.indicator_id, obs.area.code)
+        names[obs.area.code] = obs.area.name
+        counts[(*key, obs.period_start)] += 1
+        latest[key][obs.period_start] = Point(
+            obs.period_start,
+            obs.period_end,
+            obs.period_label,
+            obs.value,
+            obs.release.title,
+            obs.release.url,
+            obs.release.published_at,
+            revised=counts[(*key, obs.period_start)] > 1,
+        )
+    for key, points in latest.items():
+        result[key] = Series(key[0], key[1], names[key[1]], [points[d] for d in sorted(points)])
+    return result
+
+
+def force_areas() -> list[Area]:
+    return list(Area.objects.filter(kind=Area.Kind.FORCE).order_by("name"))
+
+
+def national_code() -> str:
+    return NATIONAL_CODE
