@@ -11,7 +11,7 @@ import pytest
 
 from evidence import services
 from evidence.models import Indicator, Observation
-from tests.payloads.fixtures import indicators, payloads  # noqa: F401
+from tests.payloads.fixtures import fresh_throttles, indicators, payloads  # noqa: F401
 from tests.payloads.server import POLICE, Reply, mount_prc
 
 pytestmark = pytest.mark.django_db

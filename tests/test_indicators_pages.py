@@ -16,7 +16,7 @@ from evidence.charts import line_chart
 from evidence.models import Indicator, RefreshRun
 from evidence.selectors import Point, Series
 from evidence.templatetags.indicator_tags import proposal_indicators
-from tests.payloads.fixtures import indicators, payloads  # noqa: F401
+from tests.payloads.fixtures import fresh_throttles, indicators, payloads  # noqa: F401
 from tests.payloads.server import POLICE, Reply
 
 pytestmark = pytest.mark.django_db

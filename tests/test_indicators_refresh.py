@@ -15,7 +15,7 @@ from evidence import services
 from evidence.models import Indicator, IndicatorLink, Observation, RefreshRun
 from evidence.schedule import INDICATORS_FILE, indicator_beat_schedule
 from evidence.sources import TransientSourceError
-from tests.payloads.fixtures import indicators, payloads  # noqa: F401
+from tests.payloads.fixtures import fresh_throttles, indicators, payloads  # noqa: F401
 from tests.payloads.server import POLICE, Reply
 from tracker.celery import app
 

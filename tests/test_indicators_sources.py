@@ -15,7 +15,7 @@ from evidence.models import Area, Evidence, Indicator, Observation, RefreshRun, 
 from evidence.sources import LayoutError, SourceError, TransientSourceError, ho_tables
 from evidence.sources.http import HttpClient, Pacer
 from evidence.sources.police_api import PoliceAPI
-from tests.payloads.fixtures import indicators, payloads  # noqa: F401
+from tests.payloads.fixtures import fresh_throttles, indicators, payloads  # noqa: F401
 from tests.payloads.server import (
     GOVUK,
     PAYLOADS,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Max
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, viewsets
 
 from policies.api.conditional import ConditionalGetMixin
@@ -16,6 +17,20 @@ from .. import selectors
 from ..models import Observation
 from . import serializers
 from .filters import IndicatorFilter, ObservationFilter
+
+INDICATOR_PARAMETER = OpenApiParameter(
+    "indicator",
+    OpenApiTypes.STR,
+    many=True,
+    description="Indicator slug; repeat for any of several.",
+)
+AREA_PARAMETER = OpenApiParameter(
+    "area",
+    OpenApiTypes.STR,
+    many=True,
+    description="Area code (ONS geocode such as E23000001, or E92+W92 for England and Wales); "
+    "repeat for any of several.",
+)
 
 
 @extend_schema_view(
@@ -58,7 +73,7 @@ class IndicatorViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyMod
         summary="List observations",
         description="Every figure held, with the release it came from. A revised figure keeps "
         "its earlier value as a row with is_current false.",
-        parameters=[FORMAT_PARAMETER],
+        parameters=[FORMAT_PARAMETER, INDICATOR_PARAMETER, AREA_PARAMETER],
     ),
     retrieve=extend_schema(
         summary="One observation",

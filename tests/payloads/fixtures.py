@@ -10,6 +10,14 @@ from evidence.models import Indicator
 from .server import PayloadServer, mount_defaults
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """API rate limits count in the cache; start each test with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def indicators(papers):
     """Areas and indicator definitions, loaded by the command users run."""
