@@ -71,7 +71,8 @@ class EvidenceForm(forms.Form):
     url = forms.URLField(label="URL", max_length=1000, assume_scheme="https")
     title = forms.CharField(max_length=500)
     publisher = forms.CharField(max_length=300)
-    kind = forms.ChoiceField(choices=Evidence.Kind.choices)
+    # A blank first choice, so that an untouched extra source form stays empty.
+    kind = forms.ChoiceField(choices=[("", "---------"), *Evidence.Kind.choices])
     published_date = forms.DateField(label="Published", widget=DateInput)
     accessed_date = forms.DateField(label="Accessed", widget=DateInput, required=False)
     archived_url = forms.URLField(
