@@ -1,7 +1,9 @@
 from django.urls import include, path
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .schema import SchemaView
 
 app_name = "api"
 
@@ -14,6 +16,10 @@ router.register("status-updates", views.StatusUpdateViewSet, basename="statusupd
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
 
 urlpatterns = [
+    path("changes/", views.ChangesView.as_view(), name="changes"),
+    path("dump/", views.DumpView.as_view(), name="dump"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("policies.api.write_urls")),
     path("", include("evidence.api.urls")),
     path("", include(router.urls)),

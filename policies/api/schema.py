@@ -1,0 +1,160 @@
+"""The OpenAPI document: drf-spectacular's, plus the error responses every
+operation can give, each with its stable code and an example body.
+
+Error bodies are documented once (component ``Error``) and added to each
+operation by what it can meet: 429 everywhere (throttling), 404 on paths with a
+parameter, 400 where there are query parameters or a body, 401/403 on writes,
+412/428 on writes to an existing resource (``If-Match``), 304 on reads
+(``If-None-Match``/``If-Modified-Since``).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.views import SpectacularAPIView
+
+from .errors import STABLE_CODES
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error response has this shape; `code` is stable, match on it.",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "enum": sorted({*STABLE_CODES.values(), "error"}),
+                    "description": "Stable machine-readable code.",
+                },
+                "message": {"type": "string", "description": "For people; may change."},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": True,
+                    "description": "With `invalid`: the problem with each parameter or field.",
+                },
+                "retry_after_seconds": {
+                    "type": "integer",
+                    "description": "With `throttled`: when to try again.",
+                },
+            },
+            "required": ["code", "message"],
+        }
+    },
+    "required": ["error"],
+}
+
+ERRORS = {
+    "400": (
+        "The request was not valid: a parameter or field is wrong (see `fields`).",
+        {
+            "code": "invalid",
+            "message": "The request was not valid.",
+            "fields": {
+                "status": ["Select a valid choice. finished is not one of the available choices."]
+            },
+        },
+    ),
+    "401": (
+        "Not signed in: send a session cookie or `Authorization: Token <key>`.",
+        {"code": "not_authenticated", "message": "Authentication credentials were not provided."},
+    ),
+    "403": (
+        "Signed in, but your role may not do this (or the CSRF token is missing).",
+        {
+            "code": "permission_denied",
+            "message": "You do not have permission to perform this action.",
+        },
+    ),
+    "404": (
+        "No such resource (or not public, e.g. an unpublished status update).",
+        {"code": "not_found", "message": "No StatusUpdate matches the given query."},
+    ),
+    "412": (
+        "The `If-Match` ETag is not the current one: someone changed the resource since "
+        "you read it. GET it again and reapply your change.",
+        {
+            "code": "precondition_failed",
+            "message": "The resource changed since you read it; fetch it again and reapply.",
+        },
+    ),
+    "428": (
+        "Send `If-Match` with the ETag you read.",
+        {"code": "precondition_required", "message": "Send If-Match with the ETag you read."},
+    ),
+    "429": (
+        "Too many requests for your client: wait `retry_after_seconds` (also in `Retry-After`).",
+        {
+            "code": "throttled",
+            "message": "Request was throttled. Expected available in 42 seconds.",
+            "retry_after_seconds": 42,
+        },
+    ),
+}
+
+SAFE = {"get", "head", "options"}
+
+
+def _error(code: str) -> dict:
+    description, example = ERRORS[code]
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"},
+                "examples": {
+                    example["code"]: {
+                        "value": {"error": example},
+                        "summary": description.split(":")[0],
+                    }
+                },
+            }
+        },
+    }
+
+
+def add_error_responses(schema: dict) -> dict:
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete", "head", "options"}:
+                continue
+            for param in operation.get("parameters", []):
+                if param.get("in") == "path" and not param.get("description"):
+                    # e.g. /drafts/{id}/ -> "Identifier (id) of the draft in the path."
+                    before = path.split("{" + param["name"] + "}")[0].rstrip("/").split("/")[-1]
+                    param["description"] = f"Identifier ({param['name']}) of the {before} item."
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if status.startswith("2") and not response.get("description"):
+                    response["description"] = operation.get("summary") or "Success."
+            codes = ["429"]
+            params = operation.get("parameters", [])
+            if any(p.get("in") == "query" for p in params) or method not in SAFE:
+                codes.append("400")
+            if "{" in path:
+                codes.append("404")
+            if method not in SAFE:
+                codes += ["401", "403"]
+                if "{" in path:
+                    codes += ["412", "428"]
+            else:
+                responses.setdefault(
+                    "304",
+                    {
+                        "description": "Not modified: your `If-None-Match` ETag (or "
+                        "`If-Modified-Since` date) is still current; no body."
+                    },
+                )
+            for code in codes:
+                responses.setdefault(code, _error(code))
+    return schema
+
+
+class TrackerSchemaGenerator(SchemaGenerator):
+    def get_schema(self, request=None, public=False):
+        return add_error_responses(super().get_schema(request=request, public=public))
+
+
+class SchemaView(SpectacularAPIView):
+    generator_class = TrackerSchemaGenerator

@@ -1,0 +1,182 @@
+"""The OpenAPI schema: generated from the code, fully described, docs served
+from local assets; throttling of anonymous clients."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from rest_framework.throttling import AnonRateThrottle
+
+pytestmark = pytest.mark.django_db
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+
+
+@pytest.fixture
+def schema(api_client):
+    response = api_client.get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from policies.api.schema import add_error_responses
+
+    generated = add_error_responses(SchemaGenerator().get_schema(request=None, public=True))
+    return [
+        (f"{method.upper()} {path}", path, method, op)
+        for path, ops in generated["paths"].items()
+        for method, op in ops.items()
+        if method in METHODS
+    ]
+
+
+# Write operations (policies/api/write_views.py, the campaigners' issue) that have
+# no summary/description yet.  Strict xfail: once described, the entry must go.
+KNOWN_UNDESCRIBED = {
+    "GET /api/v1/drafts/",
+    "POST /api/v1/drafts/",
+    "GET /api/v1/drafts/{id}/",
+    "PATCH /api/v1/drafts/{id}/",
+    "POST /api/v1/drafts/{id}/publish/",
+    "POST /api/v1/drafts/{id}/return/",
+    "POST /api/v1/drafts/{id}/submit/",
+    "POST /api/v1/imports/",
+    "GET /api/v1/imports/{job_id}/",
+    "GET /api/v1/imports/template/",
+    "POST /api/v1/sources/",
+    "GET /api/v1/sources/{id}/",
+    "PATCH /api/v1/sources/{id}/",
+    "POST /api/v1/status-updates/{id}/corrections/",
+}
+
+
+def _params(ops):
+    return [
+        pytest.param(
+            path,
+            method,
+            op,
+            id=name,
+            marks=[pytest.mark.xfail(strict=True, reason="write view not described yet")]
+            if name in KNOWN_UNDESCRIBED
+            else [],
+        )
+        for name, path, method, op in ops
+    ]
+
+
+def pytest_generate_tests(metafunc):
+    if "operation" in metafunc.fixturenames:
+        import django
+
+        django.setup()
+        metafunc.parametrize("path, method, operation", _params(operations()))
+
+
+def test_schema_walk_everything_is_described(path, method, operation):
+    """Walks every operation of the schema; fails on one without a description."""
+    op = operation
+    problems = []
+    if not (op.get("description") or "").strip() or not (op.get("summary") or "").strip():
+        problems.append("no summary or description")
+    for param in op.get("parameters", []):
+        if not (param.get("description") or "").strip():
+            problems.append(f"parameter {param['name']} has no description")
+    for status, response in op["responses"].items():
+        if not (response.get("description") or "").strip():
+            problems.append(f"response {status} has no description")
+        if status.startswith(("4", "5")):
+            content = response.get("content", {}).get("application/json", {})
+            if not content.get("examples"):
+                problems.append(f"error {status} has no example")
+    if "429" not in op["responses"]:
+        problems.append("429 not documented")
+    if "{" in path and "404" not in op["responses"]:
+        problems.append("404 not documented")
+    if method != "get" and not {"401", "403"} <= set(op["responses"]):
+        problems.append("401/403 not documented")
+    assert problems == []
+
+
+def test_the_walk_covers_every_operation(schema):
+    walked = {name for name, *_ in operations()}
+    served = {
+        f"{method.upper()} {path}"
+        for path, ops in schema["paths"].items()
+        for method in ops
+        if method in METHODS
+    }
+    assert walked == served and len(walked) > 20
+
+
+def test_schema_covers_the_read_api(schema):
+    paths = set(schema["paths"])
+    for path in [
+        "/api/v1/papers/",
+        "/api/v1/proposals/",
+        "/api/v1/proposals/{reference}/",
+        "/api/v1/status-updates/{id}/",
+        "/api/v1/evidence/",
+        "/api/v1/changes/",
+        "/api/v1/dump/",
+    ]:
+        assert path in paths
+    params = {p["name"] for p in schema["paths"]["/api/v1/proposals/"]["get"]["parameters"]}
+    assert {
+        "paper",
+        "section",
+        "theme",
+        "status",
+        "kind",
+        "body",
+        "applicability",
+        "has_evidence",
+        "updated_since",
+        "q",
+        "ordering",
+        "as_at",
+        "format",
+        "page",
+        "page_size",
+    } <= params
+    assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
+
+
+def test_docs_load_only_local_assets(client):
+    # Swagger UI from drf-spectacular-sidecar.  (The sidecar's Redoc page pulls web
+    # fonts from Google, so it is not served.)
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+    assert assets, "the page references its scripts"
+    outside = [a for a in assets if re.match(r"^(https?:)?//", a)]
+    assert outside == []
+    assert "drf_spectacular_sidecar" in html
+    for asset in assets:
+        if asset.startswith(settings.STATIC_URL) or asset.startswith("/" + settings.STATIC_URL):
+            name = asset.split(settings.STATIC_URL.strip("/") + "/", 1)[1]
+            assert finders.find(name), asset
+
+
+def test_anonymous_throttle_gives_429(api_client, papers):
+    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]
+    allowed, _ = AnonRateThrottle().parse_rate(rate)
+    for _ in range(allowed):
+        assert api_client.get("/api/v1/themes/").status_code == 200
+    response = api_client.get("/api/v1/themes/")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    assert int(response["Retry-After"]) > 0
+    # Another client is not affected.
+    assert api_client.get("/api/v1/themes/", REMOTE_ADDR="192.0.2.7").status_code == 200
