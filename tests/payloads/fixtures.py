@@ -12,9 +12,12 @@ from .server import PayloadServer, mount_defaults
 
 @pytest.fixture(autouse=True)
 def fresh_throttles():
-    """API rate limits count in the cache; start each test with none used."""
+    """API rate limits count in the cache: start each test with none used, and
+    leave none used for the tests that follow."""
     from django.core.cache import cache
 
+    cache.clear()
+    yield
     cache.clear()
 
 
