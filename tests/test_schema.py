@@ -180,3 +180,15 @@ def test_anonymous_throttle_gives_429(api_client, papers):
     assert int(response["Retry-After"]) > 0
     # Another client is not affected.
     assert api_client.get("/api/v1/themes/", REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_unknown_api_paths_are_json_404s(api_client, papers):
+    for url in [
+        "/api/v1/no-such-thing/",
+        "/api/v1/evidence/1.5e-70/",
+        "/api/v1/proposals/?format=xml",
+    ]:
+        response = api_client.get(url)
+        assert response.status_code == 404, url
+        assert response["Content-Type"] == "application/json", url
+        assert response.json()["error"]["code"] == "not_found", url

@@ -67,7 +67,8 @@ ERRORS = {
         },
     ),
     "404": (
-        "No such resource (or not public, e.g. an unpublished status update).",
+        "No such resource (or not public, e.g. an unpublished status update), no such "
+        "page, or an unknown `format`.",
         {"code": "not_found", "message": "No StatusUpdate matches the given query."},
     ),
     "412": (
@@ -128,14 +129,15 @@ def add_error_responses(schema: dict) -> dict:
             for status, response in responses.items():
                 if status.startswith("2") and not response.get("description"):
                     response["description"] = operation.get("summary") or "Success."
-            codes = ["429"]
+            # 404 everywhere: an unknown id, a page past the end, an unknown ?format=.
+            codes = ["429", "404"]
             params = operation.get("parameters", [])
             if any(p.get("in") == "query" for p in params) or method not in SAFE:
                 codes.append("400")
-            if "{" in path:
-                codes.append("404")
-            if method not in SAFE:
+            anonymous_allowed = {} in operation.get("security", [{}])
+            if method not in SAFE or not anonymous_allowed:
                 codes += ["401", "403"]
+            if method not in SAFE:
                 if "{" in path:
                     codes += ["412", "428"]
             else:

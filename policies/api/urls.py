@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("", include("policies.api.write_urls")),
     path("", include("evidence.api.urls")),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ is a JSON 404 with the stable code, not an HTML page.
+    re_path(r"^.*$", views.not_found, name="not-found"),
 ]

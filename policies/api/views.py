@@ -12,6 +12,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, generics, viewsets
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from .. import selectors
@@ -406,3 +409,11 @@ class DumpView(ConditionalGetMixin, generics.GenericAPIView):
         response = Response(data)
         response["Content-Disposition"] = 'inline; filename="crime-policy-tracker.json"'
         return response
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@permission_classes([AllowAny])
+def not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/: the same JSON error body as every other 404."""
+    raise NotFound("No such API endpoint; see /api/v1/docs/.")
