@@ -1,4 +1,5 @@
-"""Sign-in, drafts, review queue, history, import: campaigners' and editors' pages."""
+"""Sign-in, drafts, review queue, themes and links, history, import: campaigners'
+and editors' pages."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -49,6 +50,19 @@ urlpatterns = [
     path("editorial/updates/<int:pk>/return/", views.update_return, name="update-return"),
     path("editorial/updates/<int:pk>/correct/", views.update_correct, name="update-correct"),
     path("editorial/evidence/<int:pk>/edit/", views.evidence_edit, name="evidence-edit"),
+    path(
+        "editorial/proposals/<str:reference>/themes/",
+        views.proposal_themes,
+        name="proposal-themes",
+    ),
+    path("editorial/themes/", views.theme_list, name="theme-list"),
+    path("editorial/themes/new/", views.theme_edit, name="theme-create"),
+    path("editorial/themes/<int:pk>/edit/", views.theme_edit, name="theme-edit"),
+    path("editorial/themes/<int:pk>/delete/", views.theme_delete, name="theme-delete"),
+    path("editorial/links/", views.link_list, name="link-list"),
+    path("editorial/links/new/", views.link_edit, name="link-create"),
+    path("editorial/links/<int:pk>/edit/", views.link_edit, name="link-edit"),
+    path("editorial/links/<int:pk>/delete/", views.link_delete, name="link-delete"),
     path("editorial/history/", views.history_index, name="history"),
     path("editorial/history/<str:kind>/<int:pk>/", views.history_detail, name="history-detail"),
     path("editorial/import/", views.import_upload, name="import"),

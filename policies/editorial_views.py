@@ -16,8 +16,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -30,11 +32,15 @@ from .forms import (
     EvidenceForm,
     ImportForm,
     NewEvidenceFormSet,
+    ProposalLinkForm,
+    ProposalThemesForm,
     ReturnForm,
     StatusUpdateForm,
+    ThemeForm,
     VersionForm,
 )
-from .models import Proposal, StatusUpdate
+from .history_relations import related_labels
+from .models import Proposal, ProposalLink, StatusUpdate, Theme
 
 
 def allowed(check):
@@ -366,14 +372,22 @@ def evidence_edit(request, pk: int):
 
 # --- History ------------------------------------------------------------------------------
 
-HISTORY_MODELS = {"proposal": Proposal, "statusupdate": StatusUpdate, "evidence": Evidence}
+HISTORY_MODELS = {
+    "proposal": Proposal,
+    "statusupdate": StatusUpdate,
+    "evidence": Evidence,
+    "theme": Theme,
+    "link": ProposalLink,
+}
 HISTORY_LIMIT = 100
 
 
 def _diffs(records: list) -> list[dict]:
-    """Each record with the fields that changed since the one before it."""
+    """Each record with the fields (and related lists) that changed since the one
+    before it."""
     rows = []
     ordered = list(reversed(records))
+    lists = related_labels(records[0].instance_type, [r.history_id for r in records])
     for previous, record in pairwise([None, *ordered]):
         changes = []
         if previous is not None:
@@ -381,6 +395,10 @@ def _diffs(records: list) -> list[dict]:
             m2m = {f.name for f in model._meta.many_to_many}
             delta = record.diff_against(previous, excluded_fields=m2m | {"updated_at"})
             changes = [(c.field, c.old, c.new) for c in delta.changes]
+            before, after = lists[previous.history_id], lists[record.history_id]
+            changes += [
+                (name, before[name], after[name]) for name in after if before[name] != after[name]
+            ]
         rows.append({"record": record, "changes": changes})
     return list(reversed(rows))
 
@@ -465,3 +483,210 @@ def import_job(request, job_id: str):
     if job is None or job["user_id"] != request.user.pk:
         raise Http404
     return render(request, "editorial/import_job.html", {"job": job})
+
+
+# --- Themes and links (editors) --------------------------------------------------------
+
+
+def _stale_context(exc: services.StaleRevision) -> dict:
+    return {"message": exc.message, "changes": exc.changes, "version": exc.current}
+
+
+def _form_errors(form, exc: services.RuleViolation) -> None:
+    if not exc.fields:
+        form.add_error(None, exc.message)
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+def _refill_version(form, version: int) -> None:
+    """After a conflict the form keeps what the user typed, on the current
+    version: saving again is then a deliberate choice."""
+    form.data = form.data.copy()
+    form.data["version"] = version
+
+
+@allowed(permissions.can_edit_proposal)
+def proposal_themes(request, reference: str):
+    proposal = get_object_or_404(Proposal.objects.select_related("paper"), reference=reference)
+    initial = {"themes": list(proposal.themes.all()), "version": proposal.version}
+    form = ProposalThemesForm(request.POST if request.method == "POST" else None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_proposal_themes(
+                request.user, proposal, form.cleaned_data["version"], form.cleaned_data["themes"]
+            )
+        except services.StaleVersion as exc:
+            conflict = _conflict_context(exc)
+            _refill_version(form, exc.obj.version)
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        else:
+            messages.success(request, f"Themes of {proposal.reference} saved.")
+            return redirect(proposal.get_absolute_url())
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "editorial/proposal_themes.html",
+        {"proposal": proposal, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
+@allowed(permissions.can_edit_proposal)
+def theme_list(request):
+    themes = Theme.objects.annotate(proposal_count=Count("proposals"))
+    return render(request, "editorial/theme_list.html", {"themes": themes})
+
+
+@allowed(permissions.can_edit_proposal)
+def theme_edit(request, pk: int | None = None):
+    theme = get_object_or_404(Theme, pk=pk) if pk is not None else None
+    initial = ThemeForm.initial_for(theme) if theme is not None else {}
+    form = ThemeForm(request.POST if request.method == "POST" else None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if theme is None:
+                theme = services.create_theme(request.user, form.theme_input())
+            else:
+                services.update_theme(
+                    request.user, theme, form.cleaned_data.get("version") or 0, form.theme_input()
+                )
+        except services.StaleRevision as exc:
+            conflict = _stale_context(exc)
+            _refill_version(form, exc.current)
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except services.RuleViolation as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Theme “{form.cleaned_data['name']}” saved.")
+            return redirect("theme-list")
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "editorial/theme_form.html",
+        {"theme": theme, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
+@allowed(permissions.can_edit_proposal)
+def theme_delete(request, pk: int):
+    theme = get_object_or_404(Theme.objects.annotate(proposal_count=Count("proposals")), pk=pk)
+    form = VersionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": services.revision_of(theme)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            untagged = services.delete_theme(request.user, theme, form.cleaned_data["version"])
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except services.StaleRevision as exc:
+            changed = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in exc.changes)
+            messages.error(request, f"{exc.message} {changed}")
+            return redirect("theme-delete", pk=pk)
+        except services.RuleViolation as exc:
+            messages.error(request, exc.message)
+            return redirect("theme-list")
+        messages.success(
+            request, f"Theme “{theme.name}” deleted; taken off {untagged} proposal(s)."
+        )
+        return redirect("theme-list")
+    return render(
+        request,
+        "editorial/confirm_delete.html",
+        {
+            "what": f"the theme “{theme.name}”",
+            "object": theme,
+            "form": form,
+            "consequence": f"It is taken off the {theme.proposal_count} proposal(s) that have it; "
+            "each gets a new version and a history record.",
+            "back": reverse("theme-list"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _links():
+    return ProposalLink.objects.select_related("from_proposal", "to_proposal")
+
+
+@allowed(permissions.can_edit_proposal)
+def link_list(request):
+    return render(request, "editorial/link_list.html", {"links": _links()})
+
+
+@allowed(permissions.can_edit_proposal)
+def link_edit(request, pk: int | None = None):
+    link = get_object_or_404(_links(), pk=pk) if pk is not None else None
+    if link is not None:
+        initial = ProposalLinkForm.initial_for(link)
+    else:
+        initial = {"from_proposal": request.GET.get("from", "")}
+    form = ProposalLinkForm(request.POST if request.method == "POST" else None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if link is None:
+                link = services.create_link(request.user, form.link_input())
+            else:
+                services.update_link(
+                    request.user, link, form.cleaned_data.get("version") or 0, form.link_input()
+                )
+        except services.StaleRevision as exc:
+            conflict = _stale_context(exc)
+            _refill_version(form, exc.current)
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except services.RuleViolation as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Link saved.")
+            return redirect("link-list")
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "editorial/link_form.html",
+        {"link": link, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
+@allowed(permissions.can_edit_proposal)
+def link_delete(request, pk: int):
+    link = get_object_or_404(_links(), pk=pk)
+    form = VersionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": services.revision_of(link)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_link(request.user, link, form.cleaned_data["version"])
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except services.StaleRevision as exc:
+            changed = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in exc.changes)
+            messages.error(request, f"{exc.message} {changed}")
+            return redirect("link-delete", pk=pk)
+        except services.RuleViolation as exc:
+            messages.error(request, exc.message)
+            return redirect("link-list")
+        messages.success(request, f"Link {link} deleted.")
+        return redirect("link-list")
+    return render(
+        request,
+        "editorial/confirm_delete.html",
+        {
+            "what": f"the link {link}",
+            "object": link,
+            "form": form,
+            "consequence": "",
+            "back": reverse("link-list"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -9,7 +9,7 @@ from django.forms import formset_factory
 from evidence.models import Evidence
 
 from . import services
-from .models import ActingBody, DatePrecision, Status
+from .models import ActingBody, DatePrecision, Proposal, ProposalLink, Status, Theme
 
 
 class DateInput(forms.DateInput):
@@ -123,3 +123,86 @@ class ImportForm(forms.Form):
     ]
     file = forms.FileField(label="CSV file", help_text="UTF-8, with the template's header.")
     mode = forms.ChoiceField(choices=MODE_CHOICES, initial="draft", widget=forms.RadioSelect)
+
+
+# --- Themes and links (editors) ------------------------------------------------------
+
+
+class ProposalThemesForm(forms.Form):
+    """A proposal's themes.  Its text is not here: only ``load_papers`` changes it."""
+
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ThemeForm(forms.Form):
+    slug = forms.SlugField(
+        max_length=80, help_text="Used in addresses such as /proposals/?theme=policing."
+    )
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def theme_input(self) -> services.ThemeInput:
+        data = self.cleaned_data
+        return services.ThemeInput(data["slug"], data["name"], data.get("description", ""))
+
+    @classmethod
+    def initial_for(cls, theme: Theme) -> dict:
+        return {
+            "slug": theme.slug,
+            "name": theme.name,
+            "description": theme.description,
+            "version": services.revision_of(theme),
+        }
+
+
+class _ProposalChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Proposal) -> str:
+        text = obj.text if len(obj.text) <= 90 else obj.text[:89] + "…"
+        return f"{obj.reference}: {text}"
+
+
+def _proposal_field(paper: int, label: str) -> _ProposalChoice:
+    return _ProposalChoice(
+        queryset=Proposal.objects.filter(paper__number=paper).select_related("paper"),
+        to_field_name="reference",
+        label=label,
+        error_messages={
+            "invalid_choice": f"Choose a proposal of paper {paper} (its reference starts {paper}-)."
+        },
+    )
+
+
+class ProposalLinkForm(forms.Form):
+    from_proposal = _proposal_field(services.LINK_FROM_PAPER, "From (paper 118)")
+    to_proposal = _proposal_field(services.LINK_TO_PAPER, "To (paper 138)")
+    link_type = forms.ChoiceField(choices=ProposalLink.LinkType.choices, label="Type")
+    note = forms.CharField(
+        max_length=300, help_text="One line: how paper 138 treated the 118 proposal."
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].strip()
+        if "\n" in note or "\r" in note:
+            raise forms.ValidationError("The note is one line.")
+        return note
+
+    def link_input(self) -> services.LinkInput:
+        data = self.cleaned_data
+        return services.LinkInput(
+            data["from_proposal"], data["to_proposal"], data["link_type"], data["note"]
+        )
+
+    @classmethod
+    def initial_for(cls, link: ProposalLink) -> dict:
+        return {
+            "from_proposal": link.from_proposal.reference,
+            "to_proposal": link.to_proposal.reference,
+            "link_type": link.link_type,
+            "note": link.note,
+            "version": services.revision_of(link),
+        }
