@@ -89,8 +89,7 @@ def conditional_response(
     for header in ("ETag", "Last-Modified", "Cache-Control", "Vary"):
         if header in response:
             unmodified[header] = response[header]
-    if hasattr(response, "close"):
-        response.close()
+    # Not response.close(): that sends request_finished, which closes the DB connection.
     return unmodified
 
 
