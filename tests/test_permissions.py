@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from evidence.models import Evidence
 from policies import services
-from policies.models import StatusUpdate
+from policies.models import Proposal, ProposalLink, StatusUpdate, Theme
 from tests import editorial_support
 from tests.editorial_support import make_draft, make_published, make_source
 
@@ -31,6 +31,10 @@ def snapshot():
         sorted(StatusUpdate.objects.values_list("pk", "state", "version", "rationale")),
         sorted(Evidence.objects.values_list("pk", "version", "title", "replaced_by")),
         Token.objects.count(),
+        sorted(Theme.objects.values_list("pk", "slug", "name", "description")),
+        sorted(ProposalLink.objects.values_list("pk", "from_proposal", "to_proposal", "note")),
+        sorted(Proposal.themes.through.objects.values_list("proposal", "theme")),
+        sorted(Proposal.objects.values_list("pk", "version")),
     )
 
 
@@ -44,7 +48,26 @@ def world(users, papers):
     services.submit(author, submitted, submitted.version)
     published = make_published(author, users["editor2"], "118-4f", 3)
     source = make_source(author, 4)
-    return {"draft": draft, "submitted": submitted, "published": published, "source": source}
+    theme = services.create_theme(
+        users["editor2"], services.ThemeInput("synthetic-theme", "Synthetic theme")
+    )
+    taken = set(ProposalLink.objects.values_list("from_proposal", "to_proposal"))
+    from_118 = Proposal.objects.get(reference="118-1a")
+    to_138 = next(
+        p for p in Proposal.objects.filter(paper__number=138) if (from_118.pk, p.pk) not in taken
+    )
+    link = services.create_link(
+        users["editor2"],
+        services.LinkInput(from_118, to_138, "related", "Synthetic link note."),
+    )
+    return {
+        "draft": draft,
+        "submitted": submitted,
+        "published": published,
+        "source": source,
+        "theme": theme,
+        "link": link,
+    }
 
 
 def web_client(users, role) -> Client:
@@ -80,7 +103,63 @@ def web_cases(world):
         world["source"],
     )
     csv_file = "proposal_reference,status,acting_bodies,effective_date,date_precision,rationale,source_url,source_title,source_publisher,source_kind,source_published_date,source_accessed_date\n118-5a,not_assessed,,2021-01-01,day,Synthetic import row,,,,,,\n"
+    theme, link = world["theme"], world["link"]
+    editors_only = {
+        "anonymous": "login",
+        "norole": 403,
+        "campaigner": 403,
+        "editor": 302,
+        "admin": 302,
+    }
+    link_form = {
+        "from_proposal": "118-1a",
+        "to_proposal": link.to_proposal.reference,
+        "link_type": "reworded",
+        "note": "Synthetic edited note.",
+    }
     return {
+        "edit proposal themes": (
+            "/editorial/proposals/118-1a/themes/",
+            lambda: {
+                "themes": [theme.pk],
+                "version": Proposal.objects.get(reference="118-1a").version,
+            },
+            editors_only,
+        ),
+        "create theme": (
+            "/editorial/themes/new/",
+            lambda: {"slug": "synthetic-new", "name": "Synthetic new theme"},
+            editors_only,
+        ),
+        "edit theme": (
+            f"/editorial/themes/{theme.pk}/edit/",
+            lambda: {
+                "slug": theme.slug,
+                "name": "Synthetic renamed",
+                "version": services.revision_of(theme),
+            },
+            editors_only,
+        ),
+        "delete theme": (
+            f"/editorial/themes/{theme.pk}/delete/",
+            lambda: {"version": services.revision_of(theme)},
+            editors_only,
+        ),
+        "create link": (
+            "/editorial/links/new/",
+            lambda: link_form | {"from_proposal": "118-1b"},
+            editors_only,
+        ),
+        "edit link": (
+            f"/editorial/links/{link.pk}/edit/",
+            lambda: link_form | {"version": services.revision_of(link)},
+            editors_only,
+        ),
+        "delete link": (
+            f"/editorial/links/{link.pk}/delete/",
+            lambda: {"version": services.revision_of(link)},
+            editors_only,
+        ),
         "create draft": (
             "/editorial/proposals/118-1a/new-update/",
             lambda: new_update_form(),
@@ -146,6 +225,13 @@ WEB_CASES = [
     "edit someone's source",
     "import",
     "api token",
+    "edit proposal themes",
+    "create theme",
+    "edit theme",
+    "delete theme",
+    "create link",
+    "edit link",
+    "delete link",
 ]
 
 
@@ -343,6 +429,11 @@ def test_api_write_without_if_match_is_428(world, users):
         "/editorial/history/",
         "/editorial/import/",
         "/editorial/import/template.csv",
+        "/editorial/proposals/118-1a/themes/",
+        "/editorial/themes/",
+        "/editorial/themes/new/",
+        "/editorial/links/",
+        "/editorial/links/new/",
     ],
 )
 def test_editor_pages_refuse_campaigners(world, users, url):
@@ -364,7 +455,22 @@ def test_drafts_invisible_to_public_and_other_campaigners(world, users):
     assert draft.rationale not in Client().get("/proposals/118-2d/").content.decode()
 
 
-@pytest.mark.parametrize("case", ["create draft", "publish", "api token", "import"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "create draft",
+        "publish",
+        "api token",
+        "import",
+        "edit proposal themes",
+        "create theme",
+        "edit theme",
+        "delete theme",
+        "create link",
+        "edit link",
+        "delete link",
+    ],
+)
 def test_forms_need_csrf(world, users, case):
     url, data, _ = web_cases(world)[case]
     client = Client(enforce_csrf_checks=True)
