@@ -5,7 +5,9 @@ problem before anything is written; ``apply()`` then writes it in one
 transaction.  Loading is idempotent: rows are matched on their natural keys
 (paper number, section number, proposal reference, theme slug, link pair) and
 saved only when something differs, so a second run writes nothing, not even a
-history row.  Status updates are never touched.
+history row.  Status updates are never touched, and themes, a proposal's
+themes and links that an editor has changed (or deleted) in the app are left
+as the editor made them.
 """
 
 from __future__ import annotations
@@ -357,6 +359,15 @@ def _sync(model, lookup: dict[str, Any], values: dict[str, Any], report: LoadRep
     return obj
 
 
+def _edited_by_people(history, **lookup) -> bool:
+    """Has anyone (not the loader) changed or deleted this row through the app?
+
+    The data file seeds themes, a proposal's themes and links; once an editor
+    has touched one, their work wins over the file on every later load.
+    """
+    return history.objects.filter(history_user__isnull=False, **lookup).exists()
+
+
 @transaction.atomic
 def apply(dataset: Dataset, progress: Callable[[str], None] | None = None) -> LoadReport:
     """Write a validated dataset.  Never deletes anything."""
@@ -369,16 +380,20 @@ def apply(dataset: Dataset, progress: Callable[[str], None] | None = None) -> Lo
             report,
             "acting bodies",
         )
-    themes = {
-        t["slug"]: _sync(
+    themes: dict[str, Theme] = {}
+    for t in dataset.themes:
+        if _edited_by_people(Theme.history.model, slug=t["slug"]):
+            theme = Theme.objects.filter(slug=t["slug"]).first()
+            if theme is not None:  # None: an editor deleted it; it stays deleted.
+                themes[t["slug"]] = theme
+            continue
+        themes[t["slug"]] = _sync(
             Theme,
             {"slug": t["slug"]},
             {"name": t["name"], "description": t["description"]},
             report,
             "themes",
         )
-        for t in dataset.themes
-    }
     proposals: dict[str, Proposal] = {}
     parents: dict[str, str | None] = {}
     for pdata in dataset.papers:
@@ -426,8 +441,11 @@ def apply(dataset: Dataset, progress: Callable[[str], None] | None = None) -> Lo
                     report,
                     "proposals",
                 )
-                wanted = {themes[slug].pk for slug in prop.themes}
-                if set(proposal.themes.values_list("pk", flat=True)) != wanted:
+                wanted = {themes[slug].pk for slug in prop.themes if slug in themes}
+                if (
+                    not _edited_by_people(Proposal.history.model, id=proposal.pk)
+                    and set(proposal.themes.values_list("pk", flat=True)) != wanted
+                ):
                     proposal.themes.set(wanted)
                     report.count("proposal themes", created=False)
                 proposals[prop.ref] = proposal
@@ -442,9 +460,16 @@ def apply(dataset: Dataset, progress: Callable[[str], None] | None = None) -> Lo
             proposal.save(update_fields=["parent", "updated_at"])
             report.count("proposal parents", created=False)
     for link in dataset.links:
+        pair = {"from_proposal": proposals[link["from"]], "to_proposal": proposals[link["to"]]}
+        if _edited_by_people(
+            ProposalLink.history.model,
+            from_proposal_id=pair["from_proposal"].pk,
+            to_proposal_id=pair["to_proposal"].pk,
+        ):
+            continue
         _sync(
             ProposalLink,
-            {"from_proposal": proposals[link["from"]], "to_proposal": proposals[link["to"]]},
+            pair,
             {"link_type": link["type"], "note": link["note"]},
             report,
             "links",

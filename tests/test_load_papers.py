@@ -140,3 +140,34 @@ def test_summary_proposals_point_at_the_summary_not_the_chapter_box(papers):
         assert proposal.source_line_start > summary, proposal.reference
     body = Proposal.objects.get(reference="138-2.2.4a")
     assert 0 < body.source_line_start <= body.source_line_end < summary
+
+
+def test_reload_keeps_what_editors_changed(papers):
+    """The data file seeds themes and links; an editor's later work wins over it."""
+    from policies import services
+    from tests.editorial_support import make_user
+
+    editor = make_user("reload-editor", "editor")
+    proposal = Proposal.objects.get(reference="118-2d")
+    only = Theme.objects.exclude(pk__in=proposal.themes.all()).first()
+    services.set_proposal_themes(editor, proposal, proposal.version, [only])
+    theme = Theme.objects.get(slug="drugs")
+    theme.name = "Drugs and alcohol (edited)"
+    theme._history_user = editor
+    theme.save()
+    link = ProposalLink.objects.get(
+        from_proposal__reference="118-4f", to_proposal__reference="138-2.2.5a"
+    )
+    link._history_user = editor
+    link.delete()
+    untouched = Proposal.objects.get(reference="118-1a")
+    seeded = set(untouched.themes.values_list("slug", flat=True))
+
+    call_command("load_papers", "--no-progress", stdout=StringIO())
+
+    assert list(Proposal.objects.get(reference="118-2d").themes.all()) == [only]
+    assert Theme.objects.get(slug="drugs").name == "Drugs and alcohol (edited)"
+    assert not ProposalLink.objects.filter(
+        from_proposal__reference="118-4f", to_proposal__reference="138-2.2.5a"
+    ).exists()
+    assert set(untouched.themes.values_list("slug", flat=True)) == seeded
