@@ -279,13 +279,14 @@ def test_proposal_page_query_count_is_constant(client, papers, django_assert_max
         )
     add_synthetic_proposals(5)
     after = query_count(client, "/proposals/138-5g/", django_assert_max_num_queries)
-    assert before == after
+    assert before == after == 12
 
 
-def test_status_update_page_and_drafts_are_private(client, papers):
+def test_status_update_page_and_drafts_are_private(client, papers, django_assert_num_queries):
     proposal = Proposal.objects.get(reference="118-1a")
     update = publish(proposal, Status.IN_PROGRESS, evidence=[synthetic_source(3)])
-    html = client.get(f"/updates/{update.pk}/").content.decode()
+    with django_assert_num_queries(4):  # fixed: update, bodies, evidence, corrections
+        html = client.get(f"/updates/{update.pk}/").content.decode()
     assert "Synthetic test rationale." in html and "Synthetic test source 3" in html
     draft = StatusUpdate.objects.create(
         proposal=proposal,
@@ -315,7 +316,7 @@ def test_paper_page_query_count_is_constant(client, papers, django_assert_max_nu
     publish(Proposal.objects.get(reference="138-2a"), Status.IN_PROGRESS)
     before = query_count(client, "/papers/138/", django_assert_max_num_queries)
     add_synthetic_proposals(10)
-    assert query_count(client, "/papers/138/", django_assert_max_num_queries) == before
+    assert query_count(client, "/papers/138/", django_assert_max_num_queries) == before == 9
 
 
 def test_unknown_paper_is_404(client, papers):
@@ -354,7 +355,7 @@ def test_comparison_query_count_is_constant(client, papers, django_assert_max_nu
     publish(Proposal.objects.get(reference="138-2a"), Status.IN_PROGRESS)
     before = query_count(client, "/compare/118-138/", django_assert_max_num_queries)
     add_synthetic_proposals(10)
-    assert query_count(client, "/compare/118-138/", django_assert_max_num_queries) == before
+    assert query_count(client, "/compare/118-138/", django_assert_max_num_queries) == before == 5
 
 
 # --- Evidence library and methodology ---------------------------------------------------
@@ -394,7 +395,7 @@ def test_evidence_library_query_count_is_constant(client, papers, django_assert_
     )
     before = query_count(client, "/evidence/", django_assert_max_num_queries)
     add_synthetic_proposals(12)
-    assert query_count(client, "/evidence/", django_assert_max_num_queries) == before
+    assert query_count(client, "/evidence/", django_assert_max_num_queries) == before == 5
 
 
 def test_methodology_defines_every_status(client, django_assert_num_queries):
@@ -422,3 +423,17 @@ def test_every_page_has_a_title_and_description(client, papers, url):
     html = client.get(url).content.decode()
     assert re.search(r"<title>[^<]{5,}</title>", html)
     assert re.search(r'<meta name="description" content="[^"]{20,}">', html)
+
+
+@pytest.mark.parametrize(
+    "url, feed",
+    [
+        ("/", "/feeds/changes.atom"),
+        ("/papers/138/", "/feeds/papers/138.atom"),
+        ("/proposals/118-2d/", "/feeds/proposals/118-2d.atom"),
+    ],
+)
+def test_pages_advertise_their_atom_feeds(client, papers, url, feed):
+    html = client.get(url).content.decode()
+    assert f'<link rel="alternate" type="application/atom+xml" href="{feed}"' in html
+    assert client.get(feed).status_code == 200
