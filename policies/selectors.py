@@ -11,11 +11,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 
 from evidence.models import Evidence
 
+from . import permissions
 from .models import Paper, Proposal, ProposalLink, StatusUpdate, Theme
 
 
@@ -75,12 +87,28 @@ def paper_queryset() -> QuerySet[Paper]:
     return Paper.objects.prefetch_related("sections")
 
 
+def _author_role() -> Subquery:
+    """The author's highest role, computed in the row's own query: the public
+    author label needs it, and ``permissions.role_of`` would ask once per row."""
+    rank = Case(
+        *(When(name=role, then=n) for n, role in enumerate(permissions.ROLES)),
+        output_field=IntegerField(),
+    )
+    groups = Group.objects.filter(user=OuterRef("author_id"), name__in=permissions.ROLES)
+    return Subquery(groups.annotate(rank=rank).order_by("-rank").values("name")[:1])
+
+
 def status_update_queryset() -> QuerySet[StatusUpdate]:
     """Public status updates (published, and published-then-corrected) with what
-    ``StatusUpdateSerializer`` shows, in a fixed number of queries."""
+    ``StatusUpdateSerializer`` shows, in a fixed number of queries.
+
+    The author comes with the row, and their role as ``author_role`` (see
+    ``StatusUpdateSerializer.get_author``), so the public author label costs no
+    query per row."""
     return (
         StatusUpdate.objects.public()
-        .select_related("proposal")
+        .select_related("proposal", "author")
+        .annotate(author_role=_author_role())
         .prefetch_related(
             "acting_bodies",
             "evidence",
@@ -90,6 +118,22 @@ def status_update_queryset() -> QuerySet[StatusUpdate]:
                 to_attr="public_corrections",
             ),
         )
+    )
+
+
+def draft_queryset() -> QuerySet[StatusUpdate]:
+    """Status updates in any state, with what ``DraftSerializer`` shows (author,
+    reviewer), for the write API.  Who may see which is ``permissions``' call."""
+    return StatusUpdate.objects.select_related(
+        "proposal", "author", "reviewed_by"
+    ).prefetch_related(
+        "acting_bodies",
+        "evidence",
+        Prefetch(
+            "corrections",
+            queryset=StatusUpdate.objects.public().only("id", "corrects_id"),
+            to_attr="public_corrections",
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from evidence.models import Evidence
 
+from .. import permissions
 from ..models import (
     STATUS_DEFINITIONS,
     ActingBody,
@@ -315,6 +316,10 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
     corrects = serializers.SerializerMethodField()
     corrected_by = serializers.SerializerMethodField()
     is_corrected = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField(
+        help_text="Who judged it, as the public sees them: their role (Campaigner, Editor, "
+        "Administrator), or their name where the site shows authors' names."
+    )
 
     class Meta:
         model = StatusUpdate
@@ -336,6 +341,7 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
             "corrects",
             "corrected_by",
             "published_at",
+            "author",
             "version",
             "updated_at",
         ]
@@ -358,6 +364,14 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
 
     def get_is_corrected(self, obj: StatusUpdate) -> bool:
         return obj.state == StatusUpdate.State.CORRECTED
+
+    def get_author(self, obj: StatusUpdate) -> str:
+        author = obj.author
+        if author is not None and hasattr(obj, "author_role"):
+            # The selector read the role with the row; hand it to role_of's
+            # per-user cache instead of one groups query per row.
+            author._tracker_role = obj.author_role
+        return permissions.public_author_label(author)
 
     @extend_schema_field(StatusUpdateRefSerializer(allow_null=True))
     def get_corrects(self, obj: StatusUpdate) -> dict | None:

@@ -20,8 +20,7 @@ class DraftSerializer(StatusUpdateSerializer):
 
     class Meta(StatusUpdateSerializer.Meta):
         fields = [
-            *StatusUpdateSerializer.Meta.fields,
-            "author",
+            *StatusUpdateSerializer.Meta.fields,  # with author: the username here
             "reviewed_by",
             "review_comment",
             "submitted_at",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -64,29 +63,15 @@ class WriteView(APIView):
         return response
 
 
-def draft_queryset():
-    return StatusUpdate.objects.select_related(
-        "proposal", "author", "reviewed_by"
-    ).prefetch_related(
-        "acting_bodies",
-        "evidence",
-        Prefetch(
-            "corrections",
-            queryset=StatusUpdate.objects.public().only("id", "corrects_id"),
-            to_attr="public_corrections",
-        ),
-    )
-
-
 class DraftMixin:
     def get_update(self, pk: int) -> StatusUpdate:
-        update = get_object_or_404(draft_queryset(), pk=pk)
+        update = get_object_or_404(selectors.draft_queryset(), pk=pk)
         if not permissions.can_view_update(self.request.user, update):
             raise exceptions.NotFound()
         return update
 
     def represent(self, update: StatusUpdate) -> dict:
-        fresh = draft_queryset().get(pk=update.pk)
+        fresh = selectors.draft_queryset().get(pk=update.pk)
         return ws.DraftSerializer(fresh, context={"request": self.request}).data
 
     def update_input(
@@ -116,7 +101,7 @@ class DraftMixin:
 class DraftListView(DraftMixin, WriteView):
     @extend_schema(responses=ws.DraftSerializer(many=True), summary="My unpublished updates")
     def get(self, request):
-        updates = draft_queryset().exclude(state__in=StatusUpdate.PUBLIC_STATES)
+        updates = selectors.draft_queryset().exclude(state__in=StatusUpdate.PUBLIC_STATES)
         if not permissions.is_editor(request.user):
             updates = updates.filter(author=request.user)
         data = ws.DraftSerializer(
