@@ -40,47 +40,15 @@ def operations():
     ]
 
 
-# Write operations (policies/api/write_views.py, the campaigners' issue) that have
-# no summary/description yet.  Strict xfail: once described, the entry must go.
-KNOWN_UNDESCRIBED = {
-    "GET /api/v1/drafts/",
-    "POST /api/v1/drafts/",
-    "GET /api/v1/drafts/{id}/",
-    "PATCH /api/v1/drafts/{id}/",
-    "POST /api/v1/drafts/{id}/publish/",
-    "POST /api/v1/drafts/{id}/return/",
-    "POST /api/v1/drafts/{id}/submit/",
-    "POST /api/v1/imports/",
-    "GET /api/v1/imports/{job_id}/",
-    "GET /api/v1/imports/template/",
-    "POST /api/v1/sources/",
-    "GET /api/v1/sources/{id}/",
-    "PATCH /api/v1/sources/{id}/",
-    "POST /api/v1/status-updates/{id}/corrections/",
-}
-
-
-def _params(ops):
-    return [
-        pytest.param(
-            path,
-            method,
-            op,
-            id=name,
-            marks=[pytest.mark.xfail(strict=True, reason="write view not described yet")]
-            if name in KNOWN_UNDESCRIBED
-            else [],
-        )
-        for name, path, method, op in ops
-    ]
-
-
 def pytest_generate_tests(metafunc):
     if "operation" in metafunc.fixturenames:
         import django
 
         django.setup()
-        metafunc.parametrize("path, method, operation", _params(operations()))
+        metafunc.parametrize(
+            "path, method, operation",
+            [pytest.param(path, method, op, id=name) for name, path, method, op in operations()],
+        )
 
 
 def test_schema_walk_everything_is_described(path, method, operation):
@@ -106,6 +74,41 @@ def test_schema_walk_everything_is_described(path, method, operation):
     if method != "get" and not {"401", "403"} <= set(op["responses"]):
         problems.append("401/403 not documented")
     assert problems == []
+
+
+IF_MATCH_OPERATIONS = {
+    "PATCH /api/v1/drafts/{id}/",
+    "POST /api/v1/drafts/{id}/submit/",
+    "POST /api/v1/drafts/{id}/publish/",
+    "POST /api/v1/drafts/{id}/return/",
+    "POST /api/v1/status-updates/{id}/corrections/",
+    "PATCH /api/v1/sources/{id}/",
+}
+
+
+def test_if_match_is_documented_exactly_where_required():
+    needing = set()
+    for name, _path, _method, op in operations():
+        header = [p for p in op.get("parameters", []) if p["in"] == "header"]
+        if any(p["name"] == "If-Match" and p.get("required") for p in header):
+            needing.add(name)
+            assert {"412", "428"} <= set(op["responses"]), name
+    assert needing == IF_MATCH_OPERATIONS
+
+
+def test_write_operations_document_their_own_errors():
+    """Each write operation's 403 says who may do it, with an example per case."""
+    for name, path, _method, op in operations():
+        if not path.startswith(("/api/v1/drafts", "/api/v1/sources", "/api/v1/imports")):
+            continue
+        forbidden = op["responses"]["403"]["content"]["application/json"]
+        assert forbidden["schema"] == {"$ref": "#/components/schemas/Error"}, name
+        messages = {e["value"]["error"]["message"] for e in forbidden["examples"].values()}
+        assert messages & {
+            "Only campaigners, editors and admins may do this.",
+            "Only editors and admins may do this.",
+            "You may not edit this source.",
+        }, name
 
 
 def test_the_walk_covers_every_operation(schema):

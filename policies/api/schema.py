@@ -11,6 +11,8 @@ parameter, 400 where there are query parameters or a body, 401/403 on writes,
 from __future__ import annotations
 
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from drf_spectacular.views import SpectacularAPIView
 
 from .errors import STABLE_CODES
@@ -95,6 +97,57 @@ ERRORS = {
 
 SAFE = {"get", "head", "options"}
 
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def error(code: int, description: str = "", **cases: str | tuple[str, dict]) -> OpenApiResponse:
+    """An error response of one operation, with an example per way it occurs.
+
+    Each keyword names a case; its value is the message, or (message, fields)
+    for a 400.  ``add_error_responses`` gives the body the ``Error`` schema.
+    """
+    examples = []
+    for name, case in cases.items():
+        message, fields = case if isinstance(case, tuple) else (case, None)
+        body: dict = {"code": STABLE_CODES[code], "message": message}
+        if fields is not None:
+            body["fields"] = fields
+        examples.append(
+            OpenApiExample(
+                name,
+                value={"error": body},
+                summary=name.replace("_", " ").capitalize(),
+                status_codes=[str(code)],
+                response_only=True,
+            )
+        )
+    return OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description=description or ERRORS[str(code)][0],
+        examples=examples,
+    )
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The `ETag` of the representation you read (with its quotes). Without "
+    "it: 428; if the resource changed since: 412, and nothing is saved.",
+    examples=[OpenApiExample("etag", value='"b68bd9bd16137806150c47905c13ac55"')],
+)
+
+
+def etag_header(*codes: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=list(codes),
+        description="Send it back as `If-Match` with your next change of this resource.",
+    )
+
 
 def _error(code: str) -> dict:
     description, example = ERRORS[code]
@@ -129,6 +182,10 @@ def add_error_responses(schema: dict) -> dict:
             for status, response in responses.items():
                 if status.startswith("2") and not response.get("description"):
                     response["description"] = operation.get("summary") or "Success."
+                if status.startswith(("4", "5")):
+                    # An operation's own error examples (``error()``): the one body shape.
+                    for media in response.get("content", {}).values():
+                        media["schema"] = ERROR_REF
             # 404 everywhere: an unknown id, a page past the end, an unknown ?format=.
             codes = ["429", "404"]
             params = operation.get("parameters", [])

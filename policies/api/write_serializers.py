@@ -93,3 +93,30 @@ class ImportResultSerializer(serializers.Serializer):
     skipped = serializers.IntegerField()
     published = serializers.IntegerField()
     evidence_created = serializers.IntegerField()
+
+
+class ImportQueuedSerializer(serializers.Serializer):
+    """A file too long to import during the request: it runs in the background."""
+
+    job = serializers.CharField(help_text="The job's id.")
+    status_url = serializers.URLField(help_text="Poll it (GET) for progress and the result.")
+
+
+class ImportJobSerializer(serializers.Serializer):
+    """Progress of a background import (``tasks.start_import_job``)."""
+
+    id = serializers.CharField()
+    mode = serializers.ChoiceField(choices=["draft", "publish"])
+    filename = serializers.CharField(allow_blank=True)
+    # Not a ChoiceField: its enum would collide with the status updates' ``StateEnum``.
+    state = serializers.CharField(
+        help_text="queued, running, done (imported: see result) or failed (nothing was "
+        "written: see errors)."
+    )
+    phase = serializers.ChoiceField(choices=["queued", "validating", "writing", "done"])
+    done = serializers.IntegerField(help_text="Rows handled so far in this phase.")
+    total = serializers.IntegerField(help_text="Rows in the file.")
+    errors = serializers.ListField(
+        child=serializers.CharField(), help_text="Line-numbered reasons for a failed import."
+    )
+    result = ImportResultSerializer(allow_null=True)

@@ -13,17 +13,17 @@ urlpatterns = [
     path("drafts/<int:pk>/", views.DraftDetailView.as_view(), name="draft-detail"),
     path(
         "drafts/<int:pk>/submit/",
-        views.DraftActionView.as_view(action="submit"),
+        views.DraftSubmitView.as_view(),
         name="draft-submit",
     ),
     path(
         "drafts/<int:pk>/publish/",
-        views.DraftActionView.as_view(action="publish"),
+        views.DraftPublishView.as_view(),
         name="draft-publish",
     ),
     path(
         "drafts/<int:pk>/return/",
-        views.DraftActionView.as_view(action="return"),
+        views.DraftReturnView.as_view(),
         name="draft-return",
     ),
     path(
