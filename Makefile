@@ -8,7 +8,7 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate load lint format check-deploy worker beat bench clean
+.PHONY: run test test-fast screenshots install migrate load lint format check-deploy worker beat bench fuzz clean
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -33,6 +33,12 @@ run: load
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
+test-fast: install
+	$(UV) run --frozen pytest -q -m "not browser"
+
+screenshots: install
+	$(UV) run --frozen pytest -q tests/browser
+
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
@@ -51,6 +57,13 @@ worker: install
 
 beat: install
 	$(UV) run --frozen celery -A tracker beat --loglevel=info
+
+bench: install
+	bench/api/run.sh
+	$(UV) run --frozen python bench/ingest/run.py
+
+fuzz: install
+	.ci/api-fuzz.sh
 
 clean:
 	rm -rf .venv .tools db.sqlite3 staticfiles .pytest_cache
