@@ -228,7 +228,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "DEFAULT_GENERATOR_CLASS": "policies.api.schema.TrackerSchemaGenerator",
     # Several models have a nested ``Kind``: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "ProposalKindEnum": "policies.models.Proposal.Kind",
