@@ -6,6 +6,8 @@ first, so ``status`` and ``body`` then filter on the status as it stood that day
 
 from __future__ import annotations
 
+import shlex
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +16,8 @@ from drf_spectacular.utils import extend_schema_field
 from evidence.models import Evidence
 
 from ..models import ActingBody, Paper, Proposal, Status, StatusUpdate, Theme
+
+MAX_SEARCH_TERMS = 12
 
 PROPOSAL_ORDERINGS = {
     "paper": ("paper__number", "order"),
@@ -25,6 +29,29 @@ PROPOSAL_ORDERINGS = {
     "status": ("current_status", "paper__number", "order"),
     "-status": ("-current_status", "paper__number", "order"),
 }
+
+
+def search_terms(value: str) -> list[str]:
+    """Split a search into terms: words, or "quoted phrases"; every term must match.
+
+    An unbalanced quote is not an error: the text is then split on spaces.
+    """
+    try:
+        terms = shlex.split(value)
+    except ValueError:
+        terms = value.replace('"', " ").split()
+    return [term for term in (t.strip() for t in terms) if term][:MAX_SEARCH_TERMS]
+
+
+def matching_every_term(value: str, term_query) -> Q | None:
+    """AND of ``term_query(term)`` over the search's terms; None when there are none."""
+    terms = search_terms(value)
+    if not terms:
+        return None
+    combined = Q()
+    for term in terms:
+        combined &= term_query(term)
+    return combined
 
 
 def _public_updates_of_proposal():
@@ -81,8 +108,9 @@ class ProposalFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         max_length=200,
-        help_text="Free text, case-insensitive: matches the proposal's reference, text and "
-        "position, and the titles of evidence cited by its published updates.",
+        help_text='Free text, case-insensitive. Every word (or "quoted phrase") must match '
+        "the proposal's reference, text or position, or the title of evidence cited by its "
+        "published updates.",
     )
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering",
@@ -144,16 +172,17 @@ class ProposalFilter(django_filters.FilterSet):
         return queryset.filter(Q(updated_at__gte=value) | Exists(touched))
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        in_evidence = _public_updates_of_proposal().filter(evidence__title__icontains=value)
-        return queryset.filter(
-            Q(reference__icontains=value)
-            | Q(text__icontains=value)
-            | Q(position__icontains=value)
-            | Exists(in_evidence)
-        )
+        def term_query(term: str) -> Q:
+            in_evidence = _public_updates_of_proposal().filter(evidence__title__icontains=term)
+            return (
+                Q(reference__icontains=term)
+                | Q(text__icontains=term)
+                | Q(position__icontains=term)
+                | Exists(in_evidence)
+            )
+
+        condition = matching_every_term(value, term_query)
+        return queryset if condition is None else queryset.filter(condition)
 
     def filter_ordering(self, queryset, name, value):
         return queryset.order_by(*PROPOSAL_ORDERINGS[value]) if value else queryset
@@ -230,7 +259,8 @@ class EvidenceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         max_length=200,
-        help_text="Free text, case-insensitive, over title, publisher and quote.",
+        help_text='Free text, case-insensitive. Every word (or "quoted phrase") must match '
+        "the title, publisher or quote.",
     )
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at",
@@ -249,9 +279,10 @@ class EvidenceFilter(django_filters.FilterSet):
         return queryset.filter(Exists(cites))
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value) | Q(publisher__icontains=value) | Q(quote__icontains=value)
+        condition = matching_every_term(
+            value,
+            lambda term: (
+                Q(title__icontains=term) | Q(publisher__icontains=term) | Q(quote__icontains=term)
+            ),
         )
+        return queryset if condition is None else queryset.filter(condition)
