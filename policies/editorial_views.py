@@ -270,61 +270,50 @@ def update_review(request, pk: int):
     )
 
 
-def _action(request, pk: int, run):
-    update = get_object_or_404(_updates(), pk=pk)
-    if not permissions.can_view_update(request.user, update):
-        raise Http404
-    form = (
-        ReturnForm(request.POST) if run is services.return_to_author else VersionForm(request.POST)
-    )
-    if not form.is_valid():
-        messages.error(request, "The form was incomplete: " + form.errors.as_text())
-        return redirect("update-review", pk=pk)
-    try:
-        if run is services.return_to_author:
-            run(request.user, update, form.cleaned_data["version"], form.cleaned_data["comment"])
-        else:
-            run(request.user, update, form.cleaned_data["version"])
-    except services.NotPermitted as exc:
-        raise PermissionDenied(exc.message) from exc
-    except services.StaleVersion as exc:
-        changed = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in exc.changes)
-        messages.error(request, f"{exc.message} {changed}")
-        return redirect("update-review", pk=pk)
-    except services.RuleViolation as exc:
-        messages.error(request, exc.message)
-        return redirect("update-review", pk=pk)
-    return None
+def _review_action(run, check, done: str, then: str):
+    """A POST-only view that submits, publishes or returns an update, then says
+    ``done`` and goes to ``then``; a refusal goes back to the update."""
+
+    @require_POST
+    @allowed(check)
+    def view(request, pk: int):
+        update = get_object_or_404(_updates(), pk=pk)
+        if not permissions.can_view_update(request.user, update):
+            raise Http404
+        returning = run is services.return_to_author
+        form = ReturnForm(request.POST) if returning else VersionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "The form was incomplete: " + form.errors.as_text())
+            return redirect("update-review", pk=pk)
+        extra = [form.cleaned_data["comment"]] if returning else []
+        try:
+            run(request.user, update, form.cleaned_data["version"], *extra)
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except services.StaleVersion as exc:
+            messages.error(request, exc.with_changes())
+            return redirect("update-review", pk=pk)
+        except services.RuleViolation as exc:
+            messages.error(request, exc.message)
+            return redirect("update-review", pk=pk)
+        messages.success(request, done)
+        return redirect(then)
+
+    return view
 
 
-@require_POST
-@allowed(permissions.can_draft)
-def update_submit(request, pk: int):
-    refused = _action(request, pk, services.submit)
-    if refused:
-        return refused
-    messages.success(request, "Submitted for review.")
-    return redirect("my-drafts")
-
-
-@require_POST
-@allowed(permissions.can_review)
-def update_publish(request, pk: int):
-    refused = _action(request, pk, services.publish)
-    if refused:
-        return refused
-    messages.success(request, "Published.")
-    return redirect("review-queue")
-
-
-@require_POST
-@allowed(permissions.can_review)
-def update_return(request, pk: int):
-    refused = _action(request, pk, services.return_to_author)
-    if refused:
-        return refused
-    messages.success(request, "Returned to the author with your comment.")
-    return redirect("review-queue")
+update_submit = _review_action(
+    services.submit, permissions.can_draft, "Submitted for review.", "my-drafts"
+)
+update_publish = _review_action(
+    services.publish, permissions.can_review, "Published.", "review-queue"
+)
+update_return = _review_action(
+    services.return_to_author,
+    permissions.can_review,
+    "Returned to the author with your comment.",
+    "review-queue",
+)
 
 
 # --- Evidence ---------------------------------------------------------------------------
@@ -587,8 +576,7 @@ def theme_delete(request, pk: int):
         except services.NotPermitted as exc:
             raise PermissionDenied(exc.message) from exc
         except services.StaleRevision as exc:
-            changed = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in exc.changes)
-            messages.error(request, f"{exc.message} {changed}")
+            messages.error(request, exc.with_changes())
             return redirect("theme-delete", pk=pk)
         except services.RuleViolation as exc:
             messages.error(request, exc.message)
@@ -670,8 +658,7 @@ def link_delete(request, pk: int):
         except services.NotPermitted as exc:
             raise PermissionDenied(exc.message) from exc
         except services.StaleRevision as exc:
-            changed = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in exc.changes)
-            messages.error(request, f"{exc.message} {changed}")
+            messages.error(request, exc.with_changes())
             return redirect("link-delete", pk=pk)
         except services.RuleViolation as exc:
             messages.error(request, exc.message)

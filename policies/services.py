@@ -70,6 +70,11 @@ class StaleVersion(ServiceError):
             "saved: review their changes and save again."
         )
 
+    def with_changes(self) -> str:
+        """The message followed by each change, for a reply that has no table."""
+        changed = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in self.changes)
+        return f"{self.message} {changed}"
+
 
 # --- Helpers ----------------------------------------------------------------------
 

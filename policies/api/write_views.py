@@ -200,8 +200,7 @@ class WriteView(APIView):
         try:
             return fn(*args, **kwargs)
         except services.StaleVersion as exc:
-            changed = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in exc.changes)
-            raise PreconditionFailed(f"{exc.message} {changed}".strip()) from exc
+            raise PreconditionFailed(exc.with_changes().strip()) from exc
         except services.NotPermitted as exc:
             raise exceptions.PermissionDenied(exc.message) from exc
         except services.RuleViolation as exc:
