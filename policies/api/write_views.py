@@ -10,7 +10,13 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import SAFE_METHODS
@@ -385,36 +391,31 @@ class DraftActionView(DraftMixin, WriteView):
     so that the schema describes each as it behaves)."""
 
     action = ""
+    service_for = {
+        "submit": services.submit,
+        "publish": services.publish,
+        "return": services.return_to_author,
+    }
 
     def get_permissions(self):
         if self.action in ("publish", "return"):
             return [permissions.IsEditor()]
         return super().get_permissions()
 
-    def act(self, request, pk: int) -> Response:
+    def post(self, request, pk: int) -> Response:
         update = self.get_update(pk)
         check_if_match(request, self.represent(update))
-        if self.action == "submit":
-            self.run(services.submit, request.user, update, update.version)
-        elif self.action == "publish":
-            self.run(services.publish, request.user, update, update.version)
-        else:
+        extra = []
+        if self.action == "return":
             serializer = ws.ReturnInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            self.run(
-                services.return_to_author,
-                request.user,
-                update,
-                update.version,
-                serializer.validated_data["comment"],
-            )
+            extra = [serializer.validated_data["comment"]]
+        self.run(self.service_for[self.action], request.user, update, update.version, *extra)
         return self.with_etag(self.represent(update))
 
 
-class DraftSubmitView(DraftActionView):
-    action = "submit"
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Submit a draft for review",
         description="The author (or an editor) hands a draft or returned update to the "
         "editors; it can no longer be changed unless returned. No body. Needs `If-Match` "
@@ -454,14 +455,13 @@ class DraftSubmitView(DraftActionView):
             412: _STALE,
         },
     )
-    def post(self, request, pk: int):
-        return self.act(request, pk)
+)
+class DraftSubmitView(DraftActionView):
+    action = "submit"
 
 
-class DraftPublishView(DraftActionView):
-    action = "publish"
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Publish an update",
         description="An editor publishes a draft or an update awaiting review: it becomes "
         "the public record (`/api/v1/status-updates/{id}/`) and, if it is a correction, "
@@ -513,14 +513,13 @@ class DraftPublishView(DraftActionView):
             412: _STALE,
         },
     )
-    def post(self, request, pk: int):
-        return self.act(request, pk)
+)
+class DraftPublishView(DraftActionView):
+    action = "publish"
 
 
-class DraftReturnView(DraftActionView):
-    action = "return"
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Return an update to its author",
         description="An editor sends an update awaiting review back to its author with a "
         "comment saying what needs changing; the author can then change and resubmit it. "
@@ -565,8 +564,9 @@ class DraftReturnView(DraftActionView):
             412: _STALE,
         },
     )
-    def post(self, request, pk: int):
-        return self.act(request, pk)
+)
+class DraftReturnView(DraftActionView):
+    action = "return"
 
 
 class CorrectionView(DraftMixin, WriteView):
