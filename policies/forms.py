@@ -83,18 +83,7 @@ class EvidenceForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def evidence_input(self) -> services.EvidenceInput:
-        data = self.cleaned_data
-        return services.EvidenceInput(
-            url=data["url"],
-            title=data["title"],
-            publisher=data["publisher"],
-            kind=data["kind"],
-            published_date=data["published_date"],
-            accessed_date=data.get("accessed_date"),
-            archived_url=data.get("archived_url", ""),
-            quote=data.get("quote", ""),
-            page=data.get("page", ""),
-        )
+        return services.EvidenceInput.from_cleaned(self.cleaned_data)
 
     @classmethod
     def initial_for(cls, evidence: Evidence) -> dict:

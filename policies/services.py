@@ -156,6 +156,22 @@ class EvidenceInput:
     quote: str = ""
     page: str = ""
 
+    @classmethod
+    def from_cleaned(cls, data: dict, url_field: str = "url") -> EvidenceInput:
+        """From a form's or an input serializer's cleaned data; the API names the
+        URL ``source_url``."""
+        return cls(
+            url=data[url_field],
+            title=data["title"],
+            publisher=data["publisher"],
+            kind=data["kind"],
+            published_date=data["published_date"],
+            accessed_date=data.get("accessed_date"),
+            archived_url=data.get("archived_url", ""),
+            quote=data.get("quote", ""),
+            page=data.get("page", ""),
+        )
+
     def problems(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for name in ("url", "title", "publisher", "published_date"):

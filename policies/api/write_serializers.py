@@ -43,17 +43,7 @@ class EvidenceInputSerializer(serializers.Serializer):
 
     @staticmethod
     def input_from(data: dict) -> services.EvidenceInput:
-        return services.EvidenceInput(
-            url=data["source_url"],
-            title=data["title"],
-            publisher=data["publisher"],
-            kind=data["kind"],
-            published_date=data["published_date"],
-            accessed_date=data.get("accessed_date"),
-            archived_url=data.get("archived_url", ""),
-            quote=data.get("quote", ""),
-            page=data.get("page", ""),
-        )
+        return services.EvidenceInput.from_cleaned(data, url_field="source_url")
 
 
 class DraftInputSerializer(serializers.Serializer):
