@@ -44,6 +44,20 @@ def row(reference, status="in_progress", n=1, rationale=None, **overrides):
     return values | overrides
 
 
+# A row with no source: every source column blank.
+NO_SOURCE = dict.fromkeys(
+    [
+        "source_url",
+        "source_title",
+        "source_publisher",
+        "source_kind",
+        "source_published_date",
+        "source_accessed_date",
+    ],
+    "",
+)
+
+
 def csv_bytes(rows, header=HEADER, encoding="utf-8") -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", extrasaction="ignore")
@@ -131,17 +145,7 @@ def test_several_sources_per_update_and_reuse_by_url(users, papers):
     rows = [
         row("118-2d", n=1),
         row("118-2d", n=7, source_url=existing.url),  # same update: a 2nd source, reused
-        row(
-            "118-3a",
-            status="not_assessed",
-            n=0,
-            source_url="",
-            source_title="",
-            source_publisher="",
-            source_kind="",
-            source_published_date="",
-            source_accessed_date="",
-        ),
+        row("118-3a", status="not_assessed", n=0, **NO_SOURCE),
     ]
     result = imports.import_file(users["editor"], csv_bytes(rows), "draft")
     assert result.created == 2 and result.evidence_created == 1
@@ -151,17 +155,7 @@ def test_several_sources_per_update_and_reuse_by_url(users, papers):
 
 
 def test_status_without_source_is_refused_with_line(users, papers):
-    rows = [
-        row(
-            "118-2d",
-            source_url="",
-            source_title="",
-            source_publisher="",
-            source_kind="",
-            source_published_date="",
-            source_accessed_date="",
-        )
-    ]
+    rows = [row("118-2d", **NO_SOURCE)]
     with pytest.raises(imports.ImportRejected) as rejected:
         imports.import_file(users["editor"], csv_bytes(rows), "draft")
     assert rejected.value.errors[0].startswith(
