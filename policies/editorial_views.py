@@ -157,6 +157,25 @@ def _conflict_context(exc: services.StaleVersion) -> dict:
     return {"message": exc.message, "changes": exc.changes, "version": exc.obj.version}
 
 
+def _refill_version(form, version: int) -> None:
+    """After a conflict the form keeps what the user typed, on the current
+    version: saving again is then a deliberate choice."""
+    form.data = form.data.copy()
+    form.data["version"] = version
+
+
+def _field_errors(form, exc: services.RuleViolation) -> None:
+    """Each of the service's field errors on its field (or the form, if it has none)."""
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+def _form_status(request, conflict) -> int:
+    """409 after a conflict, 400 for a refused form, 200 for a fresh one."""
+    return 409 if conflict else (400 if request.method == "POST" else 200)
+
+
 def _update_form_page(request, proposal: Proposal, update=None, corrects=None):
     """Create a draft (or a correction draft) or edit one."""
     if update is not None:
@@ -193,22 +212,17 @@ def _update_form_page(request, proposal: Proposal, update=None, corrects=None):
                     services.update_draft(request.user, update, version, update_input)
         except services.StaleVersion as exc:
             conflict = _conflict_context(exc)
-            # The form keeps what the user typed; saving again now is deliberate.
-            form.data = form.data.copy()
-            form.data["version"] = exc.obj.version
+            _refill_version(form, exc.obj.version)
         except services.NotPermitted as exc:
             raise PermissionDenied(exc.message) from exc
         except services.RuleViolation as exc:
             form.add_error(None, exc.message)
-            for name, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            _field_errors(form, exc)
             if update is not None and update.pk is None:
                 update = None
         else:
             messages.success(request, "Draft saved. Submit it for review when it is ready.")
             return redirect("update-review", pk=update.pk)
-    status = 409 if conflict else (400 if data is not None else 200)
     return render(
         request,
         "editorial/update_form.html",
@@ -220,7 +234,7 @@ def _update_form_page(request, proposal: Proposal, update=None, corrects=None):
             "formset": formset,
             "conflict": conflict,
         },
-        status=status,
+        status=_form_status(request, conflict),
     )
 
 
@@ -336,26 +350,22 @@ def evidence_edit(request, pk: int):
             )
         except services.StaleVersion as exc:
             conflict = _conflict_context(exc)
-            form.data = form.data.copy()
-            form.data["version"] = exc.obj.version
+            _refill_version(form, exc.obj.version)
         except services.NotPermitted as exc:
             raise PermissionDenied(exc.message) from exc
         except services.RuleViolation as exc:
-            for name, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            _field_errors(form, exc)
         else:
             messages.success(
                 request,
                 "Saved as a new version." if saved.pk != evidence.pk else "Source saved.",
             )
             return redirect(saved.get_absolute_url())
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(
         request,
         "editorial/evidence_form.html",
         {"evidence": evidence, "form": form, "conflict": conflict},
-        status=status,
+        status=_form_status(request, conflict),
     )
 
 
@@ -484,16 +494,7 @@ def _stale_context(exc: services.StaleRevision) -> dict:
 def _form_errors(form, exc: services.RuleViolation) -> None:
     if not exc.fields:
         form.add_error(None, exc.message)
-    for name, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
-
-
-def _refill_version(form, version: int) -> None:
-    """After a conflict the form keeps what the user typed, on the current
-    version: saving again is then a deliberate choice."""
-    form.data = form.data.copy()
-    form.data["version"] = version
+    _field_errors(form, exc)
 
 
 @allowed(permissions.can_edit_proposal)
@@ -515,12 +516,11 @@ def proposal_themes(request, reference: str):
         else:
             messages.success(request, f"Themes of {proposal.reference} saved.")
             return redirect(proposal.get_absolute_url())
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(
         request,
         "editorial/proposal_themes.html",
         {"proposal": proposal, "form": form, "conflict": conflict},
-        status=status,
+        status=_form_status(request, conflict),
     )
 
 
@@ -554,12 +554,11 @@ def theme_edit(request, pk: int | None = None):
         else:
             messages.success(request, f"Theme “{form.cleaned_data['name']}” saved.")
             return redirect("theme-list")
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(
         request,
         "editorial/theme_form.html",
         {"theme": theme, "form": form, "conflict": conflict},
-        status=status,
+        status=_form_status(request, conflict),
     )
 
 
@@ -636,12 +635,11 @@ def link_edit(request, pk: int | None = None):
         else:
             messages.success(request, "Link saved.")
             return redirect("link-list")
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(
         request,
         "editorial/link_form.html",
         {"link": link, "form": form, "conflict": conflict},
-        status=status,
+        status=_form_status(request, conflict),
     )
 
 
