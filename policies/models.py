@@ -186,6 +186,10 @@ class Proposal(models.Model):
 
     class Meta:
         ordering = ["paper__number", "order"]
+        indexes = [
+            # selectors.last_modified (every read's Last-Modified): latest updated_at.
+            models.Index(fields=["updated_at"], name="proposal_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="proposal_not_own_parent"),
         ]
@@ -326,6 +330,8 @@ class StatusUpdate(models.Model):
             ),
             # The changes feed: published updates in a window.
             models.Index(fields=["published_at"], name="statusupdate_published_idx"),
+            # selectors.last_modified (every read's Last-Modified): latest updated_at.
+            models.Index(fields=["updated_at"], name="statusupdate_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

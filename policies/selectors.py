@@ -7,12 +7,13 @@ queries, whatever the number of proposals.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import (
     Case,
     Exists,
@@ -22,6 +23,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 
@@ -174,14 +176,7 @@ def _latest(queryset: QuerySet, field: str) -> Subquery:
     )
 
 
-def last_modified() -> dt.datetime | None:
-    """When anything the read API shows last changed, in one query.
-
-    Covers proposals (text, themes), their links, themes, status updates and
-    evidence through their history tables, so a deletion counts too.  Papers,
-    sections and acting bodies keep no history: a change to them alone does not
-    move ``Last-Modified`` (the ETag, a hash of the representation, still changes).
-    """
+def _last_modified_queryset() -> QuerySet:
     sources = {
         "proposal": _latest(Proposal.history.model.objects, "history_date"),
         "link": _latest(ProposalLink.history.model.objects, "history_date"),
@@ -192,8 +187,44 @@ def last_modified() -> dt.datetime | None:
         "evidence_saved": _latest(Evidence.objects, "updated_at"),
         "proposal_saved": _latest(Proposal.objects, "updated_at"),
     }
-    row = Paper.objects.order_by().annotate(**sources).values(*sources)[:1]
-    values = [v for v in (next(iter(row), None) or {}).values() if v is not None]
+    return Paper.objects.order_by().annotate(**sources).values(*sources)[:1]
+
+
+@functools.cache
+def _last_modified_sql(alias: str, vendor: str) -> tuple[str, tuple, list]:
+    """The SQL of ``_last_modified_queryset`` and the converters of its values,
+    compiled once per database: building and compiling eight subqueries cost
+    more than running them.  Only the SQL is kept, never a result."""
+    compiler = _last_modified_queryset().query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    connection = connections[alias]
+    column = Value(None, output_field=models.DateTimeField())
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    return sql, tuple(params), converters
+
+
+def last_modified() -> dt.datetime | None:
+    """When anything the read API shows last changed, in one query.
+
+    Covers proposals (text, themes), their links, themes, status updates and
+    evidence through their history tables, so a deletion counts too.  Papers,
+    sections and acting bodies keep no history: a change to them alone does not
+    move ``Last-Modified`` (the ETag, a hash of the representation, still changes).
+    Each source is the latest value of an indexed column (``history_date``;
+    ``updated_at`` of proposals and status updates, see their ``Meta.indexes``).
+    """
+    connection = connections[router.db_for_read(Paper)]
+    sql, params, converters = _last_modified_sql(connection.alias, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    column = Value(None, output_field=models.DateTimeField())
+    values = []
+    for value in row or ():
+        for converter in converters:
+            value = converter(value, column, connection)
+        if value is not None:
+            values.append(value)
     return max(values) if values else None
 
 

@@ -9,6 +9,8 @@ the same request (absolute URLs depend on the host).
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -31,6 +33,58 @@ from ..models import (
 
 def absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
+
+
+# A proposal reference as the API's detail route accepts it (``ProposalViewSet``).
+REFERENCE_PATTERN = r"1[0-9]{2}-[0-9a-z.]+"
+_REFERENCE = re.compile(REFERENCE_PATTERN)
+_DIGITS = re.compile(r"[0-9]+")
+
+# Per route: the values that go into the URL exactly as they are (unreserved
+# characters only, and accepted by the route's pattern), and a placeholder of
+# that form which appears nowhere else in the URL.
+_ROUTE_VALUES: dict[str, tuple[re.Pattern, str]] = {
+    "api:proposal-detail": (_REFERENCE, "199-zzplaceholderzz"),
+    "proposal-detail": (_REFERENCE, "199-zzplaceholderzz"),
+    "api:statusupdate-detail": (_DIGITS, "987654321987"),
+    "status-update-detail": (_DIGITS, "987654321987"),
+}
+
+
+class Permalinks:
+    """Absolute permalinks for one request: ``absolute(request, reverse(name,
+    args=[value]))`` with the route reversed once and each row's value put in
+    its place.  ``reverse()`` and ``build_absolute_uri()`` per URL were most of
+    the time of a page of proposals (about a dozen URLs per row).
+
+    A value outside the route's simple form falls back to ``reverse()``, so the
+    result (or the error) is always the one ``reverse()`` gives."""
+
+    def __init__(self, request):
+        self.request = request
+        self._parts: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def of(cls, context: dict) -> Permalinks:
+        """The serializer tree's instance (shared through its context)."""
+        links = context.get("_permalinks")
+        if links is None:
+            links = context["_permalinks"] = cls(context.get("request"))
+        return links
+
+    def __call__(self, name: str, value) -> str:
+        text = str(value)
+        pattern, placeholder = _ROUTE_VALUES[name]
+        if not pattern.fullmatch(text):
+            return absolute(self.request, reverse(name, args=[value]))
+        parts = self._parts.get(name)
+        if parts is None:
+            url = absolute(self.request, reverse(name, args=[placeholder]))
+            head, found, tail = url.rpartition(placeholder)
+            if not found:  # cannot happen with the routes above; stay correct anyway
+                return absolute(self.request, reverse(name, args=[value]))
+            parts = self._parts[name] = (head, tail)
+        return parts[0] + text + parts[1]
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -80,6 +134,19 @@ class ActingBodySerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "kind"]
 
 
+def acting_body(body: ActingBody) -> dict:
+    """``ActingBodySerializer(body).data`` without a serializer per row."""
+    return {"slug": _text(body.slug), "name": _text(body.name), "kind": body.kind}
+
+
+# What DRF's CharField and DateTimeField make of a model value (None stays None).
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+_DATETIME = serializers.DateTimeField(read_only=True)
+
+
 class CurrentStatusSerializer(serializers.Serializer):
     """A proposal's status now (or ``as_at``), with who acted and since when."""
 
@@ -105,6 +172,15 @@ class LinkSerializer(serializers.Serializer):
 
 
 class ProposalSerializer(serializers.ModelSerializer):
+    """A proposal with its current status (``current_status``/``current_update``
+    from ``selectors.proposal_queryset`` and ``attach_current_updates``).
+
+    The declared fields describe the representation (the schema, the CSV
+    columns); ``to_representation`` builds the same dict directly, without
+    DRF's per-field machinery or a nested serializer per row (a page of 25 cost
+    more in field plumbing than in queries).  ``tests/test_api_representation.py``
+    checks it against DRF's generic ``Serializer.to_representation``."""
+
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     paper = serializers.IntegerField(source="paper.number", read_only=True)
@@ -141,11 +217,38 @@ class ProposalSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def to_representation(self, instance: Proposal) -> dict:
+        obj = instance
+        links = Permalinks.of(self.context)
+        return {
+            "reference": _text(obj.reference),
+            "url": links("api:proposal-detail", obj.reference),
+            "html_url": links("proposal-detail", obj.reference),
+            "paper": int(obj.paper.number),
+            "section": self.get_section(obj),
+            "kind": obj.kind,
+            "position": _text(obj.position),
+            "paragraph": _text(obj.paragraph),
+            "argued_in": obj.argued_in,
+            "text": _text(obj.text),
+            "repairs": obj.repairs,
+            "applicability": obj.applicability,
+            "themes": [theme.slug for theme in obj.themes.all()],
+            "parent": self.get_parent(obj),
+            "children": self.get_children(obj),
+            "links": self.get_links(obj),
+            "current_status": self.get_current_status(obj),
+            "source_lines": self.get_source_lines(obj),
+            "version": None if obj.version is None else int(obj.version),
+            "updated_at": None
+            if obj.updated_at is None
+            else _DATETIME.to_representation(obj.updated_at),
+        }
+
     def _ref(self, proposal: Proposal) -> dict:
-        request = self.context.get("request")
         return {
             "reference": proposal.reference,
-            "url": absolute(request, reverse("api:proposal-detail", args=[proposal.reference])),
+            "url": Permalinks.of(self.context)("api:proposal-detail", proposal.reference),
         }
 
     @extend_schema_field(SectionSerializer)
@@ -160,10 +263,10 @@ class ProposalSerializer(serializers.ModelSerializer):
         }
 
     def get_url(self, obj: Proposal) -> str:
-        return self._ref(obj)["url"]
+        return Permalinks.of(self.context)("api:proposal-detail", obj.reference)
 
     def get_html_url(self, obj: Proposal) -> str:
-        return absolute(self.context.get("request"), obj.get_absolute_url())
+        return Permalinks.of(self.context)("proposal-detail", obj.reference)
 
     @extend_schema_field(ProposalRefSerializer(allow_null=True))
     def get_parent(self, obj: Proposal) -> dict | None:
@@ -199,17 +302,16 @@ class ProposalSerializer(serializers.ModelSerializer):
     def get_current_status(self, obj: Proposal) -> dict:
         status = getattr(obj, "current_status", Status.NOT_ASSESSED)
         update = getattr(obj, "current_update", None)
-        request = self.context.get("request")
         return {
             "status": status,
             "label": Status(status).label,
             "definition": STATUS_DEFINITIONS[status],
             "effective_date": update.effective_date if update else None,
             "date_precision": update.date_precision if update else None,
-            "acting_bodies": ActingBodySerializer(
-                update.acting_bodies.all() if update else [], many=True
-            ).data,
-            "update": absolute(request, reverse("api:statusupdate-detail", args=[update.pk]))
+            "acting_bodies": [acting_body(body) for body in update.acting_bodies.all()]
+            if update
+            else [],
+            "update": Permalinks.of(self.context)("api:statusupdate-detail", update.pk)
             if update
             else None,
         }
@@ -347,10 +449,10 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
         ]
 
     def get_url(self, obj: StatusUpdate) -> str:
-        return update_ref(self.context.get("request"), obj.pk)["url"]
+        return Permalinks.of(self.context)("api:statusupdate-detail", obj.pk)
 
     def get_html_url(self, obj: StatusUpdate) -> str:
-        return update_ref(self.context.get("request"), obj.pk)["html_url"]
+        return Permalinks.of(self.context)("status-update-detail", obj.pk)
 
     @extend_schema_field(ProposalLinkRefSerializer)
     def get_proposal(self, obj: StatusUpdate) -> dict:
@@ -412,12 +514,27 @@ class ProposalDetailSerializer(ProposalSerializer):
     class Meta(ProposalSerializer.Meta):
         fields = [*ProposalSerializer.Meta.fields, "status_history", "evidence"]
 
+    def to_representation(self, instance: Proposal) -> dict:
+        data = super().to_representation(instance)
+        data["status_history"] = self.get_status_history(instance)
+        data["evidence"] = self.get_evidence(instance)
+        return data
+
+    def _child(self, serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+        """One child serializer for every row (the dump serializes every proposal),
+        not one built, with its fields, per row."""
+        children = self.__dict__.setdefault("_children", {})
+        if serializer_class not in children:
+            children[serializer_class] = serializer_class(context=self.context)
+        return children[serializer_class]
+
     @extend_schema_field(StatusUpdateSerializer(many=True))
     def get_status_history(self, obj: Proposal) -> list[dict]:
         updates = getattr(obj, "public_updates", None)
         if updates is None:
             return []
-        return StatusUpdateSerializer(updates, many=True, context=self.context).data
+        child = self._child(StatusUpdateSerializer)
+        return [child.to_representation(update) for update in updates]
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, obj: Proposal) -> list[dict]:
@@ -425,7 +542,8 @@ class ProposalDetailSerializer(ProposalSerializer):
         for update in getattr(obj, "public_updates", []):
             for item in update.evidence.all():
                 seen.setdefault(item.pk, item)
-        return EvidenceSerializer(list(seen.values()), many=True, context=self.context).data
+        child = self._child(EvidenceSerializer)
+        return [child.to_representation(item) for item in seen.values()]
 
 
 # --- Change log and dump -----------------------------------------------------

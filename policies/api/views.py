@@ -195,7 +195,7 @@ PROPOSAL_CSV_COLUMNS = [
 )
 class ProposalViewSet(ReadViewSet):
     lookup_field = "reference"
-    lookup_value_regex = r"1[0-9]{2}-[0-9a-z.]+"
+    lookup_value_regex = serializers.REFERENCE_PATTERN
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProposalFilter
     csv_columns = PROPOSAL_CSV_COLUMNS

@@ -1,0 +1,147 @@
+"""The fast paths of the proposal serializers and of ``last_modified`` give
+exactly what DRF's generic machinery, ``reverse()`` and the ORM give."""
+
+import datetime as dt
+
+import pytest
+from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from rest_framework import serializers as drf
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+
+from evidence.models import Evidence
+from policies import selectors
+from policies.api.serializers import (
+    ActingBodySerializer,
+    Permalinks,
+    ProposalDetailSerializer,
+    ProposalSerializer,
+    StatusUpdateSerializer,
+)
+from policies.models import ActingBody, Proposal, Status, StatusUpdate
+
+pytestmark = pytest.mark.django_db
+
+
+def publish(reference, status, day, corrects=None):
+    update = StatusUpdate.objects.create(
+        proposal=Proposal.objects.get(reference=reference),
+        status=status,
+        effective_date=day,
+        date_precision="month",
+        rationale="Synthetic rationale",
+        state=StatusUpdate.State.PUBLISHED,
+        published_at=timezone.now(),
+        corrects=corrects,
+    )
+    update.acting_bodies.set(ActingBody.objects.all()[:2])
+    return update
+
+
+@pytest.fixture
+def assessed(papers):
+    source = Evidence.objects.create(
+        kind=Evidence.Kind.choices[0][0],
+        title="Synthetic test source",
+        publisher="Synthetic publisher",
+        url="https://example.org/synthetic-source",
+        published_date=dt.date(2020, 1, 2),
+        accessed_date=dt.date(2021, 1, 2),
+        is_published=True,
+    )
+    first = publish("118-2d", Status.NO_PROGRESS, dt.date(2019, 3, 1))
+    first.evidence.set([source])
+    second = publish("118-2d", Status.IN_PROGRESS, dt.date(2022, 3, 1), corrects=first)
+    StatusUpdate.objects.filter(pk=first.pk).update(state=StatusUpdate.State.CORRECTED)
+    second.evidence.set([source])
+    publish("138-5g", Status.DELIVERED, dt.date(2021, 1, 1))
+    return papers
+
+
+def request():
+    return Request(RequestFactory().get("/"))
+
+
+def absolute(req, path):
+    return req.build_absolute_uri(path)
+
+
+@pytest.mark.parametrize("serializer_class", [ProposalSerializer, ProposalDetailSerializer])
+def test_representation_is_drfs_generic_one(assessed, serializer_class):
+    req = request()
+    proposals = selectors.attach_current_updates(selectors.proposal_detail_queryset())
+    serializer = serializer_class(context={"request": req})
+    renderer = JSONRenderer()
+    for proposal in proposals:
+        fast = serializer.to_representation(proposal)
+        generic = drf.Serializer.to_representation(serializer, proposal)
+        assert list(fast) == list(serializer.fields) == list(generic)
+        assert renderer.render(fast) == renderer.render(generic), proposal.reference
+
+
+def test_urls_and_nested_parts_are_what_reverse_and_drf_give(assessed):
+    req = request()
+    proposals = selectors.attach_current_updates(selectors.proposal_detail_queryset())
+    data = ProposalDetailSerializer(proposals, many=True, context={"request": req}).data
+    checked_status = 0
+    for proposal, item in zip(proposals, data, strict=True):
+        api = reverse("api:proposal-detail", args=[proposal.reference])
+        assert item["url"] == absolute(req, api)
+        assert item["html_url"] == absolute(req, proposal.get_absolute_url())
+        for child, ref in zip(proposal.children.all(), item["children"], strict=True):
+            assert ref["url"] == absolute(
+                req, reverse("api:proposal-detail", args=[child.reference])
+            )
+        update = proposal.current_update
+        current = item["current_status"]
+        if update is None:
+            assert current["acting_bodies"] == [] and current["update"] is None
+            continue
+        checked_status += 1
+        assert (
+            current["acting_bodies"]
+            == ActingBodySerializer(update.acting_bodies.all(), many=True).data
+        )
+        assert current["update"] == absolute(
+            req, reverse("api:statusupdate-detail", args=[update.pk])
+        )
+        history = StatusUpdateSerializer(
+            proposal.public_updates, many=True, context={"request": req}
+        ).data
+        assert item["status_history"] == history
+        for entry in item["status_history"]:
+            assert entry["url"] == absolute(
+                req, reverse("api:statusupdate-detail", args=[entry["id"]])
+            )
+            assert entry["html_url"] == absolute(
+                req, reverse("status-update-detail", kwargs={"pk": entry["id"]})
+            )
+    assert checked_status == 2
+
+
+def test_permalinks_fall_back_to_reverse_outside_the_simple_form(papers):
+    req = request()
+    links = Permalinks(req)
+    assert links("proposal-detail", "118-2d") == absolute(req, "/proposals/118-2d/")
+    odd = "synthetic ref"  # not a reference: reverse() quotes it
+    assert links("proposal-detail", odd) == absolute(
+        req, reverse("proposal-detail", kwargs={"reference": odd})
+    )
+    with pytest.raises(NoReverseMatch):
+        links("api:proposal-detail", "not-a-reference")
+    assert Permalinks(None)("api:statusupdate-detail", 7) == reverse(
+        "api:statusupdate-detail", args=[7]
+    )
+
+
+def test_last_modified_is_the_latest_of_its_sources(assessed):
+    row = next(iter(selectors._last_modified_queryset()))
+    expected = max(value for value in row.values() if value is not None)
+    assert selectors.last_modified() == expected
+    Proposal.objects.filter(reference="118-1a").update(
+        updated_at=timezone.now() + dt.timedelta(days=1)
+    )
+    moved = selectors.last_modified()
+    assert moved > expected and moved.tzinfo is not None
