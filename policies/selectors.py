@@ -67,13 +67,31 @@ def proposal_queryset(as_at: dt.date | None = None) -> QuerySet[Proposal]:
     )
 
 
-def attach_current_updates(proposals: Iterable[Proposal]) -> list[Proposal]:
+def attach_current_updates(
+    proposals: Iterable[Proposal], *, from_history: bool = False
+) -> list[Proposal]:
     """Give each proposal ``current_update`` (or None) in one query plus one prefetch.
 
     Works on any iterable of proposals annotated by ``with_status``, e.g. one
-    page of a paginated list.
+    page of a paginated list.  ``from_history``: proposals from
+    ``proposal_detail_queryset`` take it from their ``public_updates`` instead
+    (no query when every current update is found there).
     """
     proposals = list(proposals)
+    if from_history:
+        # The current update is a published one, so it is among the proposal's
+        # prefetched public history (with its acting bodies): no query for it.
+        missing = []
+        for proposal in proposals:
+            wanted = getattr(proposal, "current_update_id", None)
+            history = getattr(proposal, "public_updates", None) or []
+            found = next((u for u in history if wanted and u.pk == wanted), None)
+            if found is None:
+                missing.append(proposal)
+            else:
+                proposal.current_update = found
+        attach_current_updates(missing)
+        return proposals
     ids = {p.current_update_id for p in proposals if getattr(p, "current_update_id", None)}
     updates = (
         {u.pk: u for u in StatusUpdate.objects.filter(pk__in=ids).prefetch_related("acting_bodies")}

@@ -141,7 +141,7 @@ def test_list_query_count_is_constant(
 
 def test_detail_query_count(api_client, papers, django_assert_num_queries):
     publish(Proposal.objects.get(reference="138-5g"), Status.IN_PROGRESS, dt.date(2022, 1, 1))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         api_client.get("/api/v1/proposals/138-5g/")
 
 

@@ -121,6 +121,24 @@ def test_urls_and_nested_parts_are_what_reverse_and_drf_give(assessed):
     assert checked_status == 2
 
 
+def test_current_update_from_history_is_the_queried_one(assessed, django_assert_num_queries):
+    queried = selectors.attach_current_updates(selectors.proposal_detail_queryset())
+    proposals = list(selectors.proposal_detail_queryset())
+    with django_assert_num_queries(0):
+        selectors.attach_current_updates(proposals, from_history=True)
+    found = 0
+    for mine, theirs in zip(proposals, queried, strict=True):
+        assert (mine.current_update and mine.current_update.pk) == (
+            theirs.current_update and theirs.current_update.pk
+        )
+        if mine.current_update:
+            found += 1
+            assert list(mine.current_update.acting_bodies.all()) == list(
+                theirs.current_update.acting_bodies.all()
+            )
+    assert found == 2
+
+
 def test_permalinks_fall_back_to_reverse_outside_the_simple_form(papers):
     req = request()
     links = Permalinks(req)

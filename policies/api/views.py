@@ -220,7 +220,7 @@ class ProposalViewSet(ReadViewSet):
 
     def get_object(self):
         obj = super().get_object()
-        selectors.attach_current_updates([obj])
+        selectors.attach_current_updates([obj], from_history=True)
         return obj
 
 
