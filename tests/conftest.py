@@ -15,6 +15,22 @@ from policies.models import Proposal
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         loading.load()
+    yield
+    with django_db_blocker.unblock():
+        _close_other_sessions()
+
+
+def _close_other_sessions():
+    """Live-server threads can leave a PostgreSQL session open on the test
+    database, which would stop it being dropped at the end of the run."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture
