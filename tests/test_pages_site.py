@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
@@ -437,3 +438,12 @@ def test_pages_advertise_their_atom_feeds(client, papers, url, feed):
     html = client.get(url).content.decode()
     assert f'<link rel="alternate" type="application/atom+xml" href="{feed}"' in html
     assert client.get(feed).status_code == 200
+
+
+def test_source_link_names_one_line_or_a_range(client, papers):
+    one = papers.filter(source_line_start=models.F("source_line_end")).first()
+    many = papers.exclude(source_line_start=models.F("source_line_end")).first()
+    html = client.get(f"/proposals/{one.reference}/").content.decode()
+    assert f"(line {one.source_line_start})" in html
+    html = client.get(f"/proposals/{many.reference}/").content.decode()
+    assert f"(lines {many.source_line_start}–{many.source_line_end})" in html
