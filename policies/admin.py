@@ -1,7 +1,18 @@
 from django.contrib import admin
+from django.utils import timezone
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ActingBody, Paper, Proposal, ProposalLink, Section, StatusUpdate, Theme
+from .models import (
+    ActingBody,
+    ApiToken,
+    Paper,
+    Proposal,
+    ProposalLink,
+    Section,
+    StatusUpdate,
+    Theme,
+)
 
 
 class SectionInline(admin.TabularInline):
@@ -58,3 +69,30 @@ class StatusUpdateAdmin(SimpleHistoryAdmin):
     list_select_related = ["proposal", "author"]
     raw_id_fields = ["proposal", "corrects", "evidence"]
     filter_horizontal = ["acting_bodies"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created by their owners at /accounts/tokens/ (the secret is
+    shown once, there); here an admin sees them and can revoke them."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{revoked} token(s) revoked.")
+
+
+# DRF's authtoken keys are no longer used to authenticate (migration 0004 moved
+# them into ApiToken), so its admin would only offer dead, plaintext keys.
+admin.site.unregister(TokenProxy)

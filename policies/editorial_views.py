@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -22,8 +22,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
-from rest_framework.authtoken.models import Token
 
 from evidence.models import Evidence
 
@@ -40,7 +40,7 @@ from .forms import (
     VersionForm,
 )
 from .history_relations import related_labels
-from .models import Proposal, ProposalLink, StatusUpdate, Theme
+from .models import ApiToken, Proposal, ProposalLink, StatusUpdate, Theme
 
 
 def allowed(check):
@@ -110,24 +110,58 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
 
+def _write_rate(group, request) -> str:
+    """The API's ``writes`` rate (DRF's "60/min" reads the same in django-ratelimit)."""
+    return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["writes"]
+
+
 @allowed(permissions.can_manage_tokens)
 def api_tokens(request):
-    """One API token per user: create (shown once), replace or revoke it."""
-    new_key = None
+    """A user's named API tokens: create one (its secret shown once), revoke any."""
+    new_secret = None
+    new_token = None
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        with transaction.atomic():
-            Token.objects.filter(user=request.user).delete()
-            if action == "create":
-                new_key = Token.objects.create(user=request.user).key
-                messages.success(request, "New token created. Copy it now: it is shown once.")
+        if action == "create":
+            if is_ratelimited(
+                request, group="api-token-create", key="user", rate=_write_rate, increment=True
+            ):
+                messages.error(request, "Too many new tokens. Wait a minute and try again.")
+                status = 429
             else:
-                messages.success(request, "Token revoked.")
-    token = Token.objects.filter(user=request.user).first()
+                try:
+                    new_token, new_secret = ApiToken.objects.issue(
+                        request.user, request.POST.get("name", "")
+                    )
+                except ValidationError as exc:
+                    messages.error(request, "Token not created: " + " ".join(exc.messages))
+                    status = 400
+                else:
+                    messages.success(request, "Token created. Copy it now: it is shown once.")
+        elif action == "revoke":
+            # Only the user's own tokens are found: anyone else's id is a 404.
+            token = get_object_or_404(
+                ApiToken, pk=request.POST.get("token") or 0, user=request.user
+            )
+            if not permissions.can_revoke_token(request.user, token):
+                raise PermissionDenied
+            if token.revoke():
+                messages.success(request, f"Token “{token.name}” revoked.")
+        else:
+            messages.error(request, "Unknown action.")
+            status = 400
+    tokens = ApiToken.objects.filter(user=request.user)
     return render(
         request,
         "editorial/tokens.html",
-        {"token": token, "new_key": new_key, "role": permissions.role_of(request.user)},
+        {
+            "tokens": tokens,
+            "new_token": new_token,
+            "new_secret": new_secret,
+            "role": permissions.role_of(request.user),
+        },
+        status=status,
     )
 
 

@@ -8,12 +8,15 @@ history is the single source of truth.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -349,3 +352,90 @@ class StatusUpdate(models.Model):
     @property
     def status_definition(self) -> str:
         return STATUS_DEFINITIONS[self.status]
+
+
+def hash_token_secret(secret: str) -> str:
+    """SHA-256 of an API token's secret.  A fast hash is enough: the secret is
+    256 random bits, not a password a person chose, so it cannot be guessed."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def issue(self, user, name: str) -> tuple[ApiToken, str]:
+        """A new token for ``user`` and its secret.  Only the hash is stored: the
+        caller shows the secret once and it cannot be recovered afterwards."""
+        secret = secrets.token_hex(32)
+        token = self.model(
+            user=user,
+            name=name.strip(),
+            prefix=secret[: ApiToken.PREFIX_LENGTH],
+            key_hash=hash_token_secret(secret),
+        )
+        # Blank or over-long names are refused here; the database holds the rest.
+        token.full_clean(validate_unique=False, validate_constraints=False)
+        token.save()
+        return token, secret
+
+
+class ApiToken(models.Model):
+    """A named API token: scripts send ``Authorization: Token <secret>``.
+
+    The secret itself is never stored, only its SHA-256 hash and a short prefix
+    that lets its owner recognise it.  A revoked token stays listed, with when.
+    """
+
+    PREFIX_LENGTH = 8
+    # ``last_used_at`` is written at most this often, not on every request.
+    LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The tokens page: one user's tokens, newest first.  (Authentication
+            # looks tokens up by key_hash, served by apitoken_key_hash_unique.)
+            models.Index(fields=["user", "-created_at"], name="apitoken_user_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["key_hash"], name="apitoken_key_hash_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="apitoken_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def revoke(self) -> bool:
+        """Revoke once; a second call changes nothing and returns False."""
+        now = timezone.now()
+        done = ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=now)
+        if done:
+            self.revoked_at = now
+        return bool(done)
+
+    def touch(self, now: dt.datetime | None = None) -> None:
+        """Record a use, at most once per ``LAST_USED_RESOLUTION``: a conditional
+        update, so concurrent requests write once between them."""
+        now = now or timezone.now()
+        if self.last_used_at and now - self.last_used_at < self.LAST_USED_RESOLUTION:
+            return
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - self.LAST_USED_RESOLUTION)
+        ApiToken.objects.filter(stale, pk=self.pk).update(last_used_at=now)
+        self.last_used_at = now

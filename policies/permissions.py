@@ -141,6 +141,11 @@ def can_manage_tokens(user) -> bool:
     return is_campaigner(user)
 
 
+def can_revoke_token(user, token) -> bool:
+    """A user revokes only their own tokens (admins revoke others' in the admin)."""
+    return can_manage_tokens(user) and token.user_id == user.pk
+
+
 def public_author_label(user) -> str:
     """How an author or reviewer appears to the public: their name only if the
     site says so (``TRACKER_SHOW_AUTHOR_NAMES``), otherwise their role."""

@@ -6,11 +6,10 @@ import threading
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from policies import services
-from policies.models import StatusUpdate
+from policies.models import ApiToken, StatusUpdate
 from tests import editorial_support
 from tests.editorial_support import make_draft, update_input
 from tests.services import require_postgres
@@ -21,7 +20,8 @@ _clear_rate_limits = editorial_support._clear_rate_limits
 
 def client_for(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    _, secret = ApiToken.objects.issue(user, "synthetic concurrency client")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

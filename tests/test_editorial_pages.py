@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from policies import services
-from policies.models import Proposal
+from policies.models import ApiToken, Proposal
 from tests import editorial_support
 from tests.editorial_support import PASSWORD, make_draft, make_published, update_input
 
@@ -94,13 +94,18 @@ def test_password_reset_by_email(users, client):
 
 def test_api_token_create_use_revoke(users, client):
     client.force_login(users["campaigner"])
-    page = client.post("/accounts/tokens/", {"action": "create"}).content.decode()
+    page = client.post(
+        "/accounts/tokens/", {"action": "create", "name": "Synthetic laptop script"}
+    ).content.decode()
     key = re.search(r'id="new-token">([0-9a-f]+)<', page).group(1)
-    assert key not in client.get("/accounts/tokens/").content.decode()  # shown once
+    listing = client.get("/accounts/tokens/").content.decode()
+    assert key not in listing  # shown once
+    assert "Synthetic laptop script" in listing and f"{key[:8]}…" in listing
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/drafts/").status_code == 200
-    client.post("/accounts/tokens/", {"action": "revoke"})
+    token = ApiToken.objects.get(user=users["campaigner"])
+    client.post("/accounts/tokens/", {"action": "revoke", "token": token.pk})
     assert api.get("/api/v1/drafts/").status_code == 401
 
 

@@ -10,12 +10,11 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from evidence.models import Evidence
 from policies import imports
-from policies.models import Proposal, StatusUpdate
+from policies.models import ApiToken, Proposal, StatusUpdate
 from tests import editorial_support
 
 users = editorial_support.users
@@ -227,7 +226,8 @@ def test_management_command(users, papers, tmp_path, capsys):
 
 def test_api_import(users, papers):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=users['editor']).key}")
+    _, secret = ApiToken.objects.issue(users["editor"], "synthetic import client")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     upload = io.BytesIO(csv_bytes(good_rows(3) + [row("118-9z", n=9)]))
     upload.name = "synthetic.csv"
     response = client.post("/api/v1/imports/", {"file": upload}, format="multipart")

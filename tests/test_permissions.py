@@ -8,12 +8,11 @@ import io
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from evidence.models import Evidence
 from policies import services
-from policies.models import Proposal, ProposalLink, StatusUpdate, Theme
+from policies.models import ApiToken, Proposal, ProposalLink, StatusUpdate, Theme
 from tests import editorial_support
 from tests.editorial_support import make_draft, make_published, make_source
 
@@ -30,7 +29,7 @@ def snapshot():
     return (
         sorted(StatusUpdate.objects.values_list("pk", "state", "version", "rationale")),
         sorted(Evidence.objects.values_list("pk", "version", "title", "replaced_by")),
-        Token.objects.count(),
+        sorted(ApiToken.objects.values_list("pk", "user", "name", "revoked_at")),
         sorted(Theme.objects.values_list("pk", "slug", "name", "description")),
         sorted(ProposalLink.objects.values_list("pk", "from_proposal", "to_proposal", "note")),
         sorted(Proposal.themes.through.objects.values_list("proposal", "theme")),
@@ -60,6 +59,10 @@ def world(users, papers):
         users["editor2"],
         services.LinkInput(from_118, to_138, "related", "Synthetic link note."),
     )
+    tokens = {
+        role: ApiToken.objects.issue(users[role], f"synthetic {role} token")[0]
+        for role in ("norole", "campaigner", "campaigner2", "editor", "admin")
+    }
     return {
         "draft": draft,
         "submitted": submitted,
@@ -67,6 +70,7 @@ def world(users, papers):
         "source": source,
         "theme": theme,
         "link": link,
+        "tokens": tokens,
     }
 
 
@@ -232,12 +236,38 @@ def web_cases(world):
             lambda: {"mode": "draft", "file": io.BytesIO(IMPORT_CSV)},
             web_expect(403, 200),
         ),
-        "api token": (
+        "create api token": (
             "/accounts/tokens/",
-            lambda: {"action": "create"},
+            lambda: {"action": "create", "name": "Synthetic matrix script"},
             web_expect(200, 200),
         ),
+        "revoke own api token": (
+            "/accounts/tokens/",
+            # The signed-in user's own token (anonymous visitors try campaigner's).
+            for_role(
+                lambda role: {
+                    "action": "revoke",
+                    "token": world["tokens"].get(role, world["tokens"]["campaigner"]).pk,
+                }
+            ),
+            web_expect(200, 200),
+        ),
+        "revoke someone's api token": (
+            "/accounts/tokens/",
+            lambda: {"action": "revoke", "token": world["tokens"]["campaigner2"].pk},
+            web_expect(404, 404),
+        ),
     }
+
+
+def for_role(make):
+    """Form data that depends on who posts it."""
+    make.for_role = True
+    return make
+
+
+def form_data(data, role):
+    return data(role) if getattr(data, "for_role", False) else data()
 
 
 WEB_CASES = [
@@ -249,7 +279,9 @@ WEB_CASES = [
     "correct",
     "edit someone's source",
     "import",
-    "api token",
+    "create api token",
+    "revoke own api token",
+    "revoke someone's api token",
     "edit proposal themes",
     "create theme",
     "edit theme",
@@ -265,7 +297,7 @@ WEB_CASES = [
 def test_web_write_matrix(world, users, case, role):
     url, data, expected = web_cases(world)[case]
     before = snapshot()
-    response = web_client(users, role).post(url, data())
+    response = web_client(users, role).post(url, form_data(data, role))
     want = expected[role]
     if want == "login":
         assert response.status_code == 302
@@ -283,8 +315,8 @@ def test_web_write_matrix(world, users, case, role):
 def api_client(users, role) -> APIClient:
     client = APIClient()
     if role != "anonymous":
-        token, _ = Token.objects.get_or_create(user=users[role])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, secret = ApiToken.objects.issue(users[role], "synthetic matrix client")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 
@@ -483,7 +515,8 @@ def test_drafts_invisible_to_public_and_other_campaigners(world, users):
     [
         "create draft",
         "publish",
-        "api token",
+        "create api token",
+        "revoke own api token",
         "import",
         "edit proposal themes",
         "create theme",
@@ -499,7 +532,7 @@ def test_forms_need_csrf(world, users, case):
     client = Client(enforce_csrf_checks=True)
     client.force_login(users["admin"])
     before = snapshot()
-    assert client.post(url, data()).status_code == 403
+    assert client.post(url, form_data(data, "admin")).status_code == 403
     assert snapshot() == before
 
 

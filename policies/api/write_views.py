@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -29,6 +29,7 @@ from evidence.models import Evidence
 from .. import imports, permissions, selectors, services, tasks
 from ..models import StatusUpdate
 from . import write_serializers as ws
+from .authentication import ApiTokenAuthentication
 from .conditional import check_if_match, etag_for
 from .errors import PreconditionFailed
 from .schema import IF_MATCH, error, etag_header
@@ -196,7 +197,7 @@ class WriteThrottle(ScopedRateThrottle):
 
 class WriteView(APIView):
     # Token first, so an anonymous client is told how to authenticate (401).
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsCampaigner]
     throttle_classes = [WriteThrottle]
     throttle_scope = "writes"
