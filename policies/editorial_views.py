@@ -141,8 +141,9 @@ def api_tokens(request):
                     messages.success(request, "Token created. Copy it now: it is shown once.")
         elif action == "revoke":
             # Only the user's own tokens are found: anyone else's id is a 404.
+            token_id = request.POST.get("token", "")
             token = get_object_or_404(
-                ApiToken, pk=request.POST.get("token") or 0, user=request.user
+                ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=request.user
             )
             if not permissions.can_revoke_token(request.user, token):
                 raise PermissionDenied
