@@ -565,20 +565,15 @@ def theme_list(request):
     return render(request, "editorial/theme_list.html", {"themes": themes})
 
 
-@allowed(permissions.can_edit_proposal)
-def theme_edit(request, pk: int | None = None):
-    theme = get_object_or_404(Theme, pk=pk) if pk is not None else None
-    initial = ThemeForm.initial_for(theme) if theme is not None else {}
-    form = ThemeForm(request.POST if request.method == "POST" else None, initial=initial)
+def _reference_data_form(request, obj, form, *, create, update, template, name, saved, back):
+    """Create or update a theme or link, guarded by its revision (shared by both)."""
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            if theme is None:
-                theme = services.create_theme(request.user, form.theme_input())
+            if obj is None:
+                obj = create(request.user)
             else:
-                services.update_theme(
-                    request.user, theme, form.cleaned_data.get("version") or 0, form.theme_input()
-                )
+                update(request.user, obj, form.cleaned_data.get("version") or 0)
         except services.StaleRevision as exc:
             conflict = _stale_context(exc)
             _refill_version(form, exc.current)
@@ -587,50 +582,82 @@ def theme_edit(request, pk: int | None = None):
         except services.RuleViolation as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"Theme “{form.cleaned_data['name']}” saved.")
-            return redirect("theme-list")
+            messages.success(request, saved(form))
+            return redirect(back)
     return render(
         request,
-        "editorial/theme_form.html",
-        {"theme": theme, "form": form, "conflict": conflict},
+        template,
+        {name: obj, "form": form, "conflict": conflict},
         status=_form_status(request, conflict),
+    )
+
+
+def _reference_data_delete(request, obj, *, delete, what, consequence, deleted, back, again):
+    """Delete a theme or link after confirmation, guarded by its revision."""
+    form = VersionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": services.revision_of(obj)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = delete(request.user, obj, form.cleaned_data["version"])
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except services.StaleRevision as exc:
+            messages.error(request, exc.with_changes())
+            return redirect(again)
+        except services.RuleViolation as exc:
+            messages.error(request, exc.message)
+            return redirect(back)
+        messages.success(request, deleted(outcome))
+        return redirect(back)
+    return render(
+        request,
+        "editorial/confirm_delete.html",
+        {
+            "what": what,
+            "object": obj,
+            "form": form,
+            "consequence": consequence,
+            "back": reverse(back),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@allowed(permissions.can_edit_proposal)
+def theme_edit(request, pk: int | None = None):
+    theme = get_object_or_404(Theme, pk=pk) if pk is not None else None
+    initial = ThemeForm.initial_for(theme) if theme is not None else {}
+    form = ThemeForm(request.POST if request.method == "POST" else None, initial=initial)
+    return _reference_data_form(
+        request,
+        theme,
+        form,
+        create=lambda user: services.create_theme(user, form.theme_input()),
+        update=lambda user, obj, revision: services.update_theme(
+            user, obj, revision, form.theme_input()
+        ),
+        template="editorial/theme_form.html",
+        name="theme",
+        saved=lambda form: f"Theme “{form.cleaned_data['name']}” saved.",
+        back="theme-list",
     )
 
 
 @allowed(permissions.can_edit_proposal)
 def theme_delete(request, pk: int):
     theme = get_object_or_404(Theme.objects.annotate(proposal_count=Count("proposals")), pk=pk)
-    form = VersionForm(
-        request.POST if request.method == "POST" else None,
-        initial={"version": services.revision_of(theme)},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            untagged = services.delete_theme(request.user, theme, form.cleaned_data["version"])
-        except services.NotPermitted as exc:
-            raise PermissionDenied(exc.message) from exc
-        except services.StaleRevision as exc:
-            messages.error(request, exc.with_changes())
-            return redirect("theme-delete", pk=pk)
-        except services.RuleViolation as exc:
-            messages.error(request, exc.message)
-            return redirect("theme-list")
-        messages.success(
-            request, f"Theme “{theme.name}” deleted; taken off {untagged} proposal(s)."
-        )
-        return redirect("theme-list")
-    return render(
+    return _reference_data_delete(
         request,
-        "editorial/confirm_delete.html",
-        {
-            "what": f"the theme “{theme.name}”",
-            "object": theme,
-            "form": form,
-            "consequence": f"It is taken off the {theme.proposal_count} proposal(s) that have it; "
-            "each gets a new version and a history record.",
-            "back": reverse("theme-list"),
-        },
-        status=400 if request.method == "POST" else 200,
+        theme,
+        delete=services.delete_theme,
+        what=f"the theme “{theme.name}”",
+        consequence=f"It is taken off the {theme.proposal_count} proposal(s) that have it; "
+        "each gets a new version and a history record.",
+        deleted=lambda untagged: f"Theme “{theme.name}” deleted; taken off {untagged} proposal(s).",
+        back="theme-list",
+        again=reverse("theme-delete", kwargs={"pk": pk}),
     )
 
 
@@ -651,62 +678,31 @@ def link_edit(request, pk: int | None = None):
     else:
         initial = {"from_proposal": request.GET.get("from", "")}
     form = ProposalLinkForm(request.POST if request.method == "POST" else None, initial=initial)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            if link is None:
-                link = services.create_link(request.user, form.link_input())
-            else:
-                services.update_link(
-                    request.user, link, form.cleaned_data.get("version") or 0, form.link_input()
-                )
-        except services.StaleRevision as exc:
-            conflict = _stale_context(exc)
-            _refill_version(form, exc.current)
-        except services.NotPermitted as exc:
-            raise PermissionDenied(exc.message) from exc
-        except services.RuleViolation as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Link saved.")
-            return redirect("link-list")
-    return render(
+    return _reference_data_form(
         request,
-        "editorial/link_form.html",
-        {"link": link, "form": form, "conflict": conflict},
-        status=_form_status(request, conflict),
+        link,
+        form,
+        create=lambda user: services.create_link(user, form.link_input()),
+        update=lambda user, obj, revision: services.update_link(
+            user, obj, revision, form.link_input()
+        ),
+        template="editorial/link_form.html",
+        name="link",
+        saved=lambda form: "Link saved.",
+        back="link-list",
     )
 
 
 @allowed(permissions.can_edit_proposal)
 def link_delete(request, pk: int):
     link = get_object_or_404(_links(), pk=pk)
-    form = VersionForm(
-        request.POST if request.method == "POST" else None,
-        initial={"version": services.revision_of(link)},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.delete_link(request.user, link, form.cleaned_data["version"])
-        except services.NotPermitted as exc:
-            raise PermissionDenied(exc.message) from exc
-        except services.StaleRevision as exc:
-            messages.error(request, exc.with_changes())
-            return redirect("link-delete", pk=pk)
-        except services.RuleViolation as exc:
-            messages.error(request, exc.message)
-            return redirect("link-list")
-        messages.success(request, f"Link {link} deleted.")
-        return redirect("link-list")
-    return render(
+    return _reference_data_delete(
         request,
-        "editorial/confirm_delete.html",
-        {
-            "what": f"the link {link}",
-            "object": link,
-            "form": form,
-            "consequence": "",
-            "back": reverse("link-list"),
-        },
-        status=400 if request.method == "POST" else 200,
+        link,
+        delete=services.delete_link,
+        what=f"the link {link}",
+        consequence="",
+        deleted=lambda _outcome: f"Link {link} deleted.",
+        back="link-list",
+        again=reverse("link-delete", kwargs={"pk": pk}),
     )
