@@ -8,7 +8,7 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast screenshots install migrate load lint format check-deploy worker beat bench fuzz clean
+.PHONY: run user test test-fast screenshots install migrate load lint format check-deploy worker beat bench fuzz clean
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -29,6 +29,10 @@ load: migrate
 
 run: load
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+user: migrate
+	@test -n "$(NAME)" -a -n "$(ROLE)" || { echo "usage: make user NAME=alice ROLE=campaigner|editor|admin [EMAIL=...]"; exit 2; }
+	$(MANAGE) create_user $(NAME) --role $(ROLE) $(if $(EMAIL),--email $(EMAIL))
 
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
