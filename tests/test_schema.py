@@ -64,8 +64,8 @@ def test_schema_walk_everything_is_described(path, method, operation):
         if not (response.get("description") or "").strip():
             problems.append(f"response {status} has no description")
         if status.startswith(("4", "5")):
-            content = response.get("content", {}).get("application/json", {})
-            if not content.get("examples"):
+            media = response.get("content", {}).values()
+            if not any(m.get("examples") for m in media):
                 problems.append(f"error {status} has no example")
     if "429" not in op["responses"]:
         problems.append("429 not documented")
@@ -195,3 +195,13 @@ def test_unknown_api_paths_are_json_404s(api_client, papers):
         assert response.status_code == 404, url
         assert response["Content-Type"] == "application/json", url
         assert response.json()["error"]["code"] == "not_found", url
+
+
+def test_operations_with_query_parameters_document_the_servers_414(api_client):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+            assert ("414" in operation["responses"]) == has_query, f"{method} {path}"

@@ -5,7 +5,8 @@ Error bodies are documented once (component ``Error``) and added to each
 operation by what it can meet: 429 everywhere (throttling), 404 on paths with a
 parameter, 400 where there are query parameters or a body, 401/403 on writes,
 412/428 on writes to an existing resource (``If-Match``), 304 on reads
-(``If-None-Match``/``If-Modified-Since``).
+(``If-None-Match``/``If-Modified-Since``), and 414 where a query string can grow
+past gunicorn's request-line limit.
 """
 
 from __future__ import annotations
@@ -96,6 +97,26 @@ ERRORS = {
 }
 
 SAFE = {"get", "head", "options"}
+
+# Answered by gunicorn before the app sees the request, so the body is its HTML page.
+URI_TOO_LONG = {
+    "description": "Request line too long: the server refuses request lines over 4,094 "
+    "bytes (long query strings) before the API sees them; the body is the server's own "
+    "HTML page, not an `Error`. Use fewer or shorter parameters.",
+    "content": {
+        "text/html": {
+            "schema": {"type": "string"},
+            "examples": {
+                "TooLong": {
+                    "summary": "A query string past the limit",
+                    "value": "<html><head><title>URI Too Long</title></head><body>"
+                    "<h1><p>URI Too Long</p></h1>Request Line is too large (6384 &gt; 4094)"
+                    "</body></html>",
+                }
+            },
+        }
+    },
+}
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
@@ -191,6 +212,8 @@ def add_error_responses(schema: dict) -> dict:
             params = operation.get("parameters", [])
             if any(p.get("in") == "query" for p in params) or method not in SAFE:
                 codes.append("400")
+            if any(p.get("in") == "query" for p in params):
+                responses.setdefault("414", URI_TOO_LONG)
             anonymous_allowed = {} in operation.get("security", [{}])
             if method not in SAFE or not anonymous_allowed:
                 codes += ["401", "403"]
