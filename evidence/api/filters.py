@@ -1,6 +1,6 @@
 import django_filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+
+from policies.api.filters import KeyedMultipleChoiceFilter
 
 from ..models import Area, Indicator, Observation
 
@@ -21,13 +21,13 @@ class IndicatorFilter(django_filters.FilterSet):
 
 
 class ObservationFilter(django_filters.FilterSet):
-    indicator = extend_schema_field(OpenApiTypes.STR)(django_filters.ModelMultipleChoiceFilter)(
+    indicator = KeyedMultipleChoiceFilter(
         field_name="indicator__slug",
         to_field_name="slug",
         queryset=Indicator.objects.all(),
         help_text="Indicator slug; repeat for any of several.",
     )
-    area = extend_schema_field(OpenApiTypes.STR)(django_filters.ModelMultipleChoiceFilter)(
+    area = KeyedMultipleChoiceFilter(
         field_name="area__code",
         to_field_name="code",
         queryset=Area.objects.all(),

@@ -19,6 +19,13 @@ from ..models import ActingBody, Paper, Proposal, Status, StatusUpdate, Theme
 
 MAX_SEARCH_TERMS = 12
 
+
+@extend_schema_field(OpenApiTypes.STR)
+class KeyedMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Rows matched by a readable key (slug, code, reference), repeatable; a string
+    in the schema.  A subclass, so django-filter's own class is left as it is."""
+
+
 PROPOSAL_ORDERINGS = {
     "paper": ("paper__number", "order"),
     "-paper": ("-paper__number", "-order"),
@@ -71,7 +78,7 @@ class ProposalFilter(django_filters.FilterSet):
         field_name="section__number",
         help_text="Section number within its paper (e.g. 2); combine with paper.",
     )
-    theme = extend_schema_field(OpenApiTypes.STR)(django_filters.ModelMultipleChoiceFilter)(
+    theme = KeyedMultipleChoiceFilter(
         field_name="themes__slug",
         to_field_name="slug",
         queryset=Theme.objects.all(),
@@ -85,7 +92,7 @@ class ProposalFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         choices=Proposal.Kind.choices, help_text="Kind of proposal; repeat for any of several."
     )
-    body = extend_schema_field(OpenApiTypes.STR)(django_filters.ModelMultipleChoiceFilter)(
+    body = KeyedMultipleChoiceFilter(
         method="filter_body",
         to_field_name="slug",
         queryset=ActingBody.objects.all(),
@@ -203,7 +210,7 @@ class StatusUpdateFilter(django_filters.FilterSet):
         queryset=Paper.objects.all(),
         help_text="Paper number: 118 or 138.",
     )
-    theme = extend_schema_field(OpenApiTypes.STR)(django_filters.ModelMultipleChoiceFilter)(
+    theme = KeyedMultipleChoiceFilter(
         field_name="proposal__themes__slug",
         to_field_name="slug",
         queryset=Theme.objects.all(),
@@ -216,7 +223,7 @@ class StatusUpdateFilter(django_filters.FilterSet):
         choices=[(s.value, s.label) for s in StatusUpdate.PUBLIC_STATES],
         help_text="published, or corrected (superseded by a correction).",
     )
-    body = extend_schema_field(OpenApiTypes.STR)(django_filters.ModelMultipleChoiceFilter)(
+    body = KeyedMultipleChoiceFilter(
         field_name="acting_bodies__slug",
         to_field_name="slug",
         queryset=ActingBody.objects.all(),
