@@ -16,11 +16,13 @@ export DATABASE_URL="" REDIS_URL=""
 export DJANGO_DEBUG=1
 export API_ANON_RATE="100000/min" API_USER_RATE="100000/min"
 export SITE_URL="http://127.0.0.1:$PORT"
+# The uv the Makefile installed: on a new machine it is not on the PATH.
+UV="$(command -v uv 2>/dev/null || echo "$PWD/.tools/bin/uv")"
 
-uv run --frozen python manage.py migrate --no-input -v 0
-uv run --frozen python manage.py load_papers >/dev/null
+"$UV" run --frozen python manage.py migrate --no-input -v 0
+"$UV" run --frozen python manage.py load_papers >/dev/null
 
-uv run --frozen gunicorn tracker.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
+"$UV" run --frozen gunicorn tracker.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
   --log-level warning >"$WORK/gunicorn.log" 2>&1 &
 SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"; }
@@ -31,7 +33,7 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 
-uv run --frozen schemathesis run "http://127.0.0.1:$PORT/api/v1/schema/" \
+"$UV" run --frozen schemathesis run "http://127.0.0.1:$PORT/api/v1/schema/" \
   --include-method GET \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
   --max-examples "$EXAMPLES" \

@@ -7,6 +7,8 @@
 #   BENCH_DURATION=10s BENCH_CONNECTIONS=16 BENCH_WORKERS=4 BENCH_PORT=8766
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The uv the Makefile installed: on a new machine it is not on the PATH.
+UV="$(command -v uv 2>/dev/null || echo "$PWD/.tools/bin/uv")"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
 DB="tracker_bench_$$"
@@ -27,11 +29,11 @@ cleanup() {
   psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null || true
 }
 trap cleanup EXIT
-uv run --frozen python manage.py migrate --no-input -v 0
-uv run --frozen python manage.py load_papers >/dev/null
-uv run --frozen python bench/api/seed.py "$N"
+"$UV" run --frozen python manage.py migrate --no-input -v 0
+"$UV" run --frozen python manage.py load_papers >/dev/null
+"$UV" run --frozen python bench/api/seed.py "$N"
 
-uv run --frozen gunicorn tracker.wsgi:application --bind "127.0.0.1:$PORT" \
+"$UV" run --frozen gunicorn tracker.wsgi:application --bind "127.0.0.1:$PORT" \
   --workers "$WORKERS" --log-level warning &
 SERVER=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/bench/bare/" -o /dev/null 2>/dev/null && break; sleep 0.2; done
