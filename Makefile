@@ -8,7 +8,7 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run user test test-fast screenshots install migrate load lint format check-deploy worker beat bench fuzz clean
+.PHONY: run user test test-fast screenshots install migrate load lint typecheck format schema check-deploy worker beat bench fuzz clean
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -47,6 +47,9 @@ lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+
+schema: install
+	$(MANAGE) spectacular --file tests/snapshots/openapi.yaml
 
 format: install
 	$(UV) run --frozen ruff check --fix .

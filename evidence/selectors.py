@@ -1,6 +1,7 @@
 """Reads of indicators shared by the API, the pages and the proposal page's
-template tag.  Each returns in a fixed number of queries, whatever the number
-of indicators, areas or figures."""
+template tag: the API serializes what these return and the pages render it, so
+the two cannot disagree.  Each returns in a fixed number of queries, whatever
+the number of indicators, areas or figures."""
 
 from __future__ import annotations
 
@@ -77,6 +78,76 @@ def is_stale(indicator: Indicator, today: dt.date | None = None) -> bool:
         return False
     today = today or timezone.localdate()
     return (today - end).days > indicator.stale_after_days
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """An indicator's most recent refresh, whatever its outcome.  Field order is
+    the API's ``last_run`` object's key order."""
+
+    outcome: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    rows_read: int
+    rows_added: int
+    rows_revised: int
+    error: str
+
+
+@dataclass(frozen=True)
+class LinkedProposal:
+    """A proposal an indicator speaks to, and why."""
+
+    reference: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class IndicatorStatus:
+    """What the pages and the API say about one indicator beyond its own fields:
+    its proposals, last refresh, last success, newest period and staleness.
+    Dates stay dates (``datetime``/``date``), for templates to format."""
+
+    proposals: list[LinkedProposal]
+    last_run: LastRun | None
+    last_success_at: dt.datetime | None
+    latest_period_end: dt.date | None
+    is_stale: bool
+
+
+def last_run(indicator: Indicator) -> LastRun | None:
+    """The last refresh of an indicator from :func:`indicator_queryset`, or None if never run."""
+    outcome = getattr(indicator, "last_run_outcome", None)
+    if outcome is None:
+        return None
+    return LastRun(
+        outcome=outcome,
+        started_at=indicator.last_run_started_at,
+        finished_at=indicator.last_run_finished_at,
+        rows_read=indicator.last_run_rows_read,
+        rows_added=indicator.last_run_rows_added,
+        rows_revised=indicator.last_run_rows_revised,
+        error=indicator.last_run_error,
+    )
+
+
+def linked_proposals(indicator: Indicator) -> list[LinkedProposal]:
+    """The proposals an indicator speaks to, in paper and proposal order (from the
+    links :func:`indicator_queryset` prefetches: no query)."""
+    return [
+        LinkedProposal(link.proposal.reference, link.rationale) for link in indicator.links.all()
+    ]
+
+
+def indicator_status(indicator: Indicator, today: dt.date | None = None) -> IndicatorStatus:
+    """Everything :func:`indicator_queryset` annotated on one indicator, as plain data."""
+    return IndicatorStatus(
+        proposals=linked_proposals(indicator),
+        last_run=last_run(indicator),
+        last_success_at=getattr(indicator, "last_success_at", None),
+        latest_period_end=getattr(indicator, "latest_period_end", None),
+        is_stale=is_stale(indicator, today),
+    )
 
 
 @dataclass

@@ -21,8 +21,6 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from policies.models import Proposal
-
 from .areas import AreaLookup, load_areas
 from .models import Area, Evidence, Indicator, IndicatorLink, Observation, RefreshRun, SourceRelease
 from .schedule import INDICATORS_FILE, parse_crontab
@@ -61,13 +59,20 @@ class StoreResult:
 # --- Definitions --------------------------------------------------------------
 
 
+def _proposal_references() -> dict[str, int]:
+    """Every proposal's reference and id, reached through the indicator links'
+    relation: ``evidence`` imports nothing from ``policies`` (see ARCHITECTURE.md)."""
+    proposal = IndicatorLink._meta.get_field("proposal").related_model
+    return dict(proposal._default_manager.values_list("reference", "pk"))
+
+
 def validate_definitions(data: dict) -> list[str]:
     problems: list[str] = []
     items = data.get("indicators") or []
     if not items:
         problems.append("no indicators")
     slugs: set[str] = set()
-    references = set(Proposal.objects.values_list("reference", flat=True))
+    references = set(_proposal_references())
     sources = set(Indicator.Source.values)
     directions = set(Indicator.Direction.values)
     for index, item in enumerate(items):
@@ -110,7 +115,7 @@ def load_indicators(path: Path = INDICATORS_FILE) -> dict[str, int]:
     problems = validate_definitions(data)
     if problems:
         raise IndicatorDataError(problems)
-    proposals = dict(Proposal.objects.values_list("reference", "pk"))
+    proposals = _proposal_references()
     existing = {i.slug: i for i in Indicator.objects.all()}
     for item in data["indicators"]:
         values = {f: item[f] for f in INDICATOR_FIELDS if f in item}

@@ -1,21 +1,29 @@
 """Indicator pages: a chart per area with the latest figure and where it came
-from, and a data freshness page for editors.  They use the API's selectors and
-serializers, so a page and /api/v1/indicators/ always say the same thing."""
+from, and a data freshness page for editors.  They render model objects and the
+plain data of :mod:`evidence.selectors`, which the API serializes too, so a page
+and /api/v1/indicators/ always say the same thing.  Pages never use the API's
+serializers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from . import selectors
-from .api.serializers import IndicatorSerializer
 from .areas import NATIONAL_CODE
 from .charts import line_chart
-from .models import Area
+from .models import Area, Indicator
+from .selectors import Series
 
 
-def chart_block(indicator, series, area_name: str, chart_id: str) -> dict:
+def chart_block(
+    indicator: Indicator, series: Series | None, area_name: str, chart_id: str
+) -> dict[str, Any]:
     return {
         "area_name": area_name,
         "series": series,
@@ -28,19 +36,23 @@ def chart_block(indicator, series, area_name: str, chart_id: str) -> dict:
     }
 
 
-def indicator_list(request):
+def indicator_list(request: HttpRequest) -> HttpResponse:
     indicators = list(selectors.indicator_queryset())
     national = selectors.series_for([i.pk for i in indicators], [NATIONAL_CODE])
-    data = IndicatorSerializer(indicators, many=True, context={"request": request}).data
     rows = [
-        {"indicator": item, "national": national.get((obj.pk, NATIONAL_CODE))}
-        for obj, item in zip(indicators, data, strict=True)
+        {
+            "indicator": indicator,
+            "status": selectors.indicator_status(indicator),
+            "national": national.get((indicator.pk, NATIONAL_CODE)),
+        }
+        for indicator in indicators
     ]
     return render(request, "evidence/indicator_list.html", {"rows": rows})
 
 
-def indicator_detail(request, slug: str):
+def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     indicator = get_object_or_404(selectors.indicator_queryset(), slug=slug)
+    status = selectors.indicator_status(indicator)
     forces = selectors.force_areas()
     chosen_code = request.GET.get("area", "")
     chosen = next((a for a in forces if a.code == chosen_code), None)
@@ -49,7 +61,8 @@ def indicator_detail(request, slug: str):
             request,
             "evidence/indicator_detail.html",
             {
-                "indicator": IndicatorSerializer(indicator, context={"request": request}).data,
+                "indicator": indicator,
+                "status": status,
                 "forces": forces,
                 "error": f"There is no police force area with the code “{chosen_code}”.",
             },
@@ -68,7 +81,8 @@ def indicator_detail(request, slug: str):
         request,
         "evidence/indicator_detail.html",
         {
-            "indicator": IndicatorSerializer(indicator, context={"request": request}).data,
+            "indicator": indicator,
+            "status": status,
             "charts": charts,
             "forces": forces,
             "chosen": chosen,
@@ -76,20 +90,22 @@ def indicator_detail(request, slug: str):
     )
 
 
-def _may_see_freshness(user) -> bool:
+def _may_see_freshness(user: AbstractBaseUser | AnonymousUser) -> bool:
     # Stand-in until the campaigners' permissions module lands: staff, or anyone
     # granted the permission to view refresh runs.
     return user.is_staff or user.has_perm("evidence.view_refreshrun")
 
 
 @login_required
-def freshness(request):
+def freshness(request: HttpRequest) -> HttpResponse:
     if not _may_see_freshness(request.user):
         raise PermissionDenied("Only editors can see the data freshness page.")
-    indicators = list(selectors.indicator_queryset())
-    data = IndicatorSerializer(indicators, many=True, context={"request": request}).data
+    rows = [
+        {"indicator": indicator, "status": selectors.indicator_status(indicator)}
+        for indicator in selectors.indicator_queryset()
+    ]
     return render(
         request,
         "evidence/freshness.html",
-        {"indicators": data, "area_count": Area.objects.count()},
+        {"rows": rows, "area_count": Area.objects.count()},
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -203,6 +204,70 @@ class Proposal(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("proposal-detail", kwargs={"reference": self.reference})
 
+    @property
+    def status_now(self) -> CurrentStatus:
+        """Where it stands, from what ``selectors.proposal_queryset`` annotated
+        (``current_status``) and ``selectors.attach_current_updates`` attached."""
+        return CurrentStatus(
+            getattr(self, "current_status", Status.NOT_ASSESSED),
+            getattr(self, "current_update", None),
+        )
+
+    def linked_proposals(self) -> list[LinkedProposal]:
+        """Its links to the other paper (prefetched ``links_out``/``links_in``),
+        outgoing first."""
+        links = [
+            LinkedProposal("to_138", link.link_type, link.note, link.to_proposal)
+            for link in self.links_out.all()
+        ]
+        links += [
+            LinkedProposal("from_118", link.link_type, link.note, link.from_proposal)
+            for link in self.links_in.all()
+        ]
+        return links
+
+
+@dataclass(frozen=True)
+class CurrentStatus:
+    """A proposal's status now (or as at a date), with the update it comes from."""
+
+    status: str
+    update: StatusUpdate | None
+
+    @property
+    def label(self) -> str:
+        return str(Status(self.status).label)
+
+    @property
+    def definition(self) -> str:
+        return STATUS_DEFINITIONS[self.status]
+
+    @property
+    def effective_date(self) -> dt.date | None:
+        return self.update.effective_date if self.update else None
+
+    @property
+    def date_precision(self) -> str | None:
+        return self.update.date_precision if self.update else None
+
+    @property
+    def acting_bodies(self) -> list[ActingBody]:
+        return list(self.update.acting_bodies.all()) if self.update else []
+
+
+@dataclass(frozen=True)
+class LinkedProposal:
+    """One link seen from one of its two proposals."""
+
+    direction: str  # "to_138" from a 118 proposal, "from_118" from a 138 one
+    link_type: str
+    note: str
+    proposal: Proposal
+
+    @property
+    def label(self) -> str:
+        return str(ProposalLink.LinkType(self.link_type).label)
+
 
 class ProposalLink(models.Model):
     """How paper 138 treated a proposal of 118."""
@@ -352,6 +417,10 @@ class StatusUpdate(models.Model):
     @property
     def status_definition(self) -> str:
         return STATUS_DEFINITIONS[self.status]
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.state == StatusUpdate.State.CORRECTED
 
 
 def hash_token_secret(secret: str) -> str:

@@ -14,7 +14,6 @@ these functions; none of them decides on its own.
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework import permissions as drf_permissions
 
 CAMPAIGNER = "campaigner"
 EDITOR = "editor"
@@ -154,20 +153,3 @@ def public_author_label(user) -> str:
     if settings.TRACKER_SHOW_AUTHOR_NAMES:
         return user.get_full_name() or user.get_username()
     return ROLE_LABELS.get(role_of(user) or "", "Team member")
-
-
-# --- DRF permission classes (thin wrappers over the functions above) --------------
-
-
-class IsCampaigner(drf_permissions.BasePermission):
-    message = "Only campaigners, editors and admins may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return is_campaigner(request.user)
-
-
-class IsEditor(drf_permissions.BasePermission):
-    message = "Only editors and admins may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return is_editor(request.user)

@@ -7,8 +7,8 @@ reload them through the ``papers`` fixture.
 
 import pytest
 
-from policies import loading
 from policies.models import Proposal
+from policies.papers import loading
 
 
 @pytest.fixture(scope="session")

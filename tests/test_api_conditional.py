@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from policies.api.conditional import etag_for
 from policies.api.serializers import StatusUpdateSerializer
 from policies.models import Proposal, Status
 from policies.selectors import status_update_queryset
+from tracker.api.conditional import etag_for
 
 from .test_api_status_updates import correct, publish
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from policies.api.filters import search_terms
+from policies.filters import search_terms
 
 pytestmark = pytest.mark.django_db
 

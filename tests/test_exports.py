@@ -8,9 +8,9 @@ import io
 import pytest
 from django.core.cache import cache
 
-from policies.api.exports import cell, lookup, neutralise
-from policies.api.views import PROPOSAL_CSV_COLUMNS, STATUS_UPDATE_CSV_COLUMNS
+from policies.api.read import PROPOSAL_CSV_COLUMNS, STATUS_UPDATE_CSV_COLUMNS
 from policies.models import ActingBody, Proposal, Status
+from tracker.api.exports import cell, lookup, neutralise
 
 from .test_api_status_updates import correct, publish, synthetic_evidence
 

@@ -4,8 +4,11 @@ for editors, and the SVG charts."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,7 +25,7 @@ from tests.payloads.server import POLICE, Reply
 pytestmark = pytest.mark.django_db
 
 
-def refresh(*slugs):
+def refresh(*slugs: str) -> None:
     for slug in slugs:
         services.refresh_indicator(Indicator.objects.get(slug=slug))
 
@@ -109,6 +112,54 @@ def test_indicator_pages_query_counts_are_constant(
     pinned()
     refresh("homicide", "personal-robbery", "police-officers-fte")
     pinned()
+
+
+PAGE_MODULES = ("evidence.views", "evidence.templatetags.indicator_tags")
+
+
+def imported_modules(module: str) -> set[str]:
+    """Every module a module's import statements name, relative ones resolved."""
+    path = Path(__file__).resolve().parent.parent.joinpath(*module.split(".")).with_suffix(".py")
+    package = module.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            parent = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(parent)
+            found.update(f"{parent}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("module", PAGE_MODULES)
+def test_pages_never_import_the_api(module: str) -> None:
+    """Pages share selectors and plain data with the API, never its serializers."""
+    modules = imported_modules(module)
+    assert "evidence.selectors" in modules  # the resolution works
+    assert not {m for m in modules if m == "evidence.api" or m.startswith("evidence.api.")}
+
+
+def test_pages_show_dates_as_dates_and_agree_with_the_api(
+    client, api_client, indicators, payloads
+) -> None:
+    refresh("homicide")
+    api = api_client.get("/api/v1/indicators/homicide/").json()
+    success = dt.datetime.fromisoformat(api["last_success_at"])
+    page = client.get("/indicators/homicide/").content.decode()
+    status = page.split("Last successful refresh")[1].split("</dd>")[0]
+    shown = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', status)
+    assert shown, status
+    assert dt.datetime.fromisoformat(shown[1]) == success
+    assert shown[2] == f"{success:%-d %B %Y}"  # a date, not a slice of an ISO string
+    for proposal in api["proposals"]:
+        assert f"/proposals/{proposal['reference']}/" in page and proposal["rationale"] in page
+    assert ("The newest figure is for a period that ended" in page) is api["is_stale"]
+    assert 'href="/api/v1/indicators/homicide/"' in page
+    assert 'href="/api/v1/observations/?indicator=homicide"' in page
+    listing = client.get("/indicators/").content.decode()
+    assert f'<time datetime="{shown[1]}">{shown[2]}</time>' in listing
 
 
 def test_freshness_page_is_for_editors_only(client, indicators, payloads):

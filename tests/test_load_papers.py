@@ -8,8 +8,8 @@ import yaml
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from policies import loading
 from policies.models import Paper, Proposal, ProposalLink, Section, Status, StatusUpdate, Theme
+from policies.papers import dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_changed_text_updates_proposal_and_keeps_status_history(papers, tmp_path
         state=StatusUpdate.State.PUBLISHED,
         published_at=timezone.now(),
     )
-    raw = yaml.safe_load(loading.DATA_FILE.read_text())
+    raw = yaml.safe_load(dataset.DATA_FILE.read_text())
     for section in raw["papers"][0]["sections"]:
         for prop in section["proposals"]:
             if prop["ref"] == "118-1a":
@@ -61,7 +61,7 @@ def test_changed_text_updates_proposal_and_keeps_status_history(papers, tmp_path
     assert not proposal.text.endswith("Extra words.")
 
     # A change that the source supports (here, a shorter verbatim cut) is applied.
-    raw_ok = yaml.safe_load(loading.DATA_FILE.read_text())
+    raw_ok = yaml.safe_load(dataset.DATA_FILE.read_text())
     original = proposal.text
     for section in raw_ok["papers"][0]["sections"]:
         for prop in section["proposals"]:
@@ -105,7 +105,7 @@ def test_changed_text_updates_proposal_and_keeps_status_history(papers, tmp_path
     ],
 )
 def test_malformed_file_names_problem_and_changes_nothing(papers, tmp_path, mutate, message):
-    raw = yaml.safe_load(loading.DATA_FILE.read_text())
+    raw = yaml.safe_load(dataset.DATA_FILE.read_text())
     mutate(raw)
     bad = tmp_path / "papers.yaml"
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True))
@@ -131,10 +131,10 @@ def test_every_proposal_starts_not_assessed(papers):
 
 
 def test_summary_proposals_point_at_the_summary_not_the_chapter_box(papers):
-    from policies import sourcetext
+    from policies.papers import sourcetext
 
-    source = (loading.SOURCES_DIR / "policy-paper-138-united-against-crime.txt").read_text()
-    summary = sourcetext.heading_line(source, loading.SUMMARY_HEADING)
+    source = (dataset.SOURCES_DIR / "policy-paper-138-united-against-crime.txt").read_text()
+    summary = sourcetext.heading_line(source, dataset.SUMMARY_HEADING)
     assert summary > 300
     for proposal in Proposal.objects.filter(kind=Proposal.Kind.SUMMARY):
         assert proposal.source_line_start > summary, proposal.reference

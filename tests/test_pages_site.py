@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evidence.models import Evidence
-from policies import scorecard, selectors
-from policies.api.filters import ProposalFilter
+from policies import selectors
+from policies.filters import ProposalFilter
 from policies.models import (
     STATUS_DEFINITIONS,
     ActingBody,
@@ -26,7 +26,8 @@ from policies.models import (
     Status,
     StatusUpdate,
 )
-from policies.views import wording_diff
+from policies.site import scorecard
+from policies.site.views.papers import wording_diff
 
 pytestmark = pytest.mark.django_db
 
@@ -244,7 +245,7 @@ def test_proposal_page_tells_the_story(client, papers):
     assert STATUS_DEFINITIONS[Status.DELIVERED] in html
     # The timeline: newest first, with bodies, evidence, archive and quote.
     assert html.index("1 June 2023") < html.index("1 May 2020")
-    assert f'href="http://testserver/updates/{first.pk}/"' in html
+    assert f'href="/updates/{first.pk}/"' in html
     assert "Acting: UK Government" in html
     assert 'href="https://example.org/synthetic/1"' in html
     assert 'href="https://example.org/archive/1"' in html

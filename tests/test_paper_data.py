@@ -32,7 +32,7 @@ def _load_module(name: str, path: Path):
 
 
 # Loaded by path so that importing the (Django) ``policies`` package is not needed.
-st = _load_module("_sourcetext_under_test", ROOT / "policies" / "sourcetext.py")
+st = _load_module("_sourcetext_under_test", ROOT / "policies" / "papers" / "sourcetext.py")
 snapshot_proposals = _load_module("_snapshot_proposals", TESTS / "snapshot_proposals.py")
 
 REQUIRED_THEMES = {

@@ -197,7 +197,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "policies.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PageNumberPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -210,7 +210,7 @@ REST_FRAMEWORK = {
         "writes": os.environ.get("API_WRITE_RATE", "60/min"),
         "login": os.environ.get("LOGIN_RATE", "10/min"),
     },
-    "EXCEPTION_HANDLER": "policies.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -284,10 +284,7 @@ INDICATOR_HTTP_TIMEOUT = env_int("INDICATOR_HTTP_TIMEOUT", 60)
 INDICATOR_HTTP_RETRIES = env_int("INDICATOR_HTTP_RETRIES", 4)
 INDICATOR_HTTP_BACKOFF = float(os.environ.get("INDICATOR_HTTP_BACKOFF", "1.0"))
 INDICATOR_TASK_TIME_LIMIT = env_int("INDICATOR_TASK_TIME_LIMIT", 45 * 60)
-# One beat entry per indicator, read from evidence/data/indicators.yaml.
-from evidence.schedule import indicator_beat_schedule  # noqa: E402
-
-CELERY_BEAT_SCHEDULE = indicator_beat_schedule()
+# The beat schedule (one entry per indicator) is set in tracker/celery.py.
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 import django_filters
 
-from policies.api.filters import KeyedMultipleChoiceFilter
+from tracker.api.filters import KeyedMultipleChoiceFilter
 
 from ..models import Area, Indicator, Observation
 

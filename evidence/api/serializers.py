@@ -1,12 +1,18 @@
-"""Indicators and observations as the API (and the pages) present them."""
+"""Indicators and observations as the API presents them.  What is computed
+about an indicator (proposals, last run, staleness) comes from
+:mod:`evidence.selectors`, which the HTML pages use too."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from policies.api.serializers import absolute
+from tracker.api.links import absolute
 
 from .. import selectors
 from ..models import Indicator, Observation
@@ -78,32 +84,21 @@ class IndicatorSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), path)
 
     @extend_schema_field(LinkedProposalSerializer(many=True))
-    def get_proposals(self, obj: Indicator) -> list[dict]:
-        request = self.context.get("request")
+    def get_proposals(self, obj: Indicator) -> list[dict[str, str]]:
+        request: HttpRequest | None = self.context.get("request")
         return [
             {
-                "reference": link.proposal.reference,
-                "rationale": link.rationale,
-                "url": absolute(
-                    request, reverse("api:proposal-detail", args=[link.proposal.reference])
-                ),
+                "reference": linked.reference,
+                "rationale": linked.rationale,
+                "url": absolute(request, reverse("api:proposal-detail", args=[linked.reference])),
             }
-            for link in obj.links.all()
+            for linked in selectors.linked_proposals(obj)
         ]
 
     @extend_schema_field(RunSerializer(allow_null=True))
-    def get_last_run(self, obj: Indicator) -> dict | None:
-        if getattr(obj, "last_run_outcome", None) is None:
-            return None
-        return {
-            "outcome": obj.last_run_outcome,
-            "started_at": obj.last_run_started_at,
-            "finished_at": obj.last_run_finished_at,
-            "rows_read": obj.last_run_rows_read,
-            "rows_added": obj.last_run_rows_added,
-            "rows_revised": obj.last_run_rows_revised,
-            "error": obj.last_run_error,
-        }
+    def get_last_run(self, obj: Indicator) -> dict[str, Any] | None:
+        run = selectors.last_run(obj)
+        return dataclasses.asdict(run) if run is not None else None
 
     def get_is_stale(self, obj: Indicator) -> bool:
         return selectors.is_stale(obj)

@@ -9,9 +9,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, viewsets
 
-from policies.api.conditional import ConditionalGetMixin
-from policies.api.exports import CSVExportMixin
-from policies.api.views import DETAIL_FORMAT_PARAMETER, FORMAT_PARAMETER
+from tracker.api.conditional import ConditionalGetMixin
+from tracker.api.exports import CSVExportMixin
+from tracker.api.schema import DETAIL_FORMAT_PARAMETER, FORMAT_PARAMETER
 
 from .. import selectors
 from ..models import Observation

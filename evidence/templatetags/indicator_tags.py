@@ -1,5 +1,9 @@
 """Indicator charts for other apps' pages (owned by the indicators work)."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django import template
 
 from .. import selectors
@@ -10,7 +14,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("evidence/_proposal_indicators.html", takes_context=True)
-def proposal_indicators(context, proposal_reference: str):
+def proposal_indicators(
+    context: template.Context | dict[str, Any], proposal_reference: str
+) -> dict[str, Any]:
     """Charts of the indicators linked to one proposal, for England and Wales.
     Two queries, however many indicators and figures."""
     indicators = list(
@@ -19,9 +25,8 @@ def proposal_indicators(context, proposal_reference: str):
     found = selectors.series_for([i.pk for i in indicators], [NATIONAL_CODE])
     items = []
     for indicator in indicators:
-        link = next(
-            (x for x in indicator.links.all() if x.proposal.reference == proposal_reference), None
-        )
+        status = selectors.indicator_status(indicator)
+        linked = next((x for x in status.proposals if x.reference == proposal_reference), None)
         block = chart_block(
             indicator,
             found.get((indicator.pk, NATIONAL_CODE)),
@@ -31,8 +36,8 @@ def proposal_indicators(context, proposal_reference: str):
         items.append(
             {
                 "indicator": indicator,
-                "rationale": link.rationale if link else "",
-                "stale": selectors.is_stale(indicator),
+                "status": status,
+                "rationale": linked.rationale if linked else "",
                 **block,
             }
         )

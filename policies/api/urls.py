@@ -1,28 +1,21 @@
-from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularSwaggerView
+"""The policies app's API (included under ``/api/v1/`` by ``tracker.api.urls``)."""
+
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import views
-from .schema import SchemaView
-
-app_name = "api"
+from . import read
 
 router = DefaultRouter()
-router.register("papers", views.PaperViewSet, basename="paper")
-router.register("sections", views.SectionViewSet, basename="section")
-router.register("themes", views.ThemeViewSet, basename="theme")
-router.register("proposals", views.ProposalViewSet, basename="proposal")
-router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
-router.register("evidence", views.EvidenceViewSet, basename="evidence")
+router.register("papers", read.PaperViewSet, basename="paper")
+router.register("sections", read.SectionViewSet, basename="section")
+router.register("themes", read.ThemeViewSet, basename="theme")
+router.register("proposals", read.ProposalViewSet, basename="proposal")
+router.register("status-updates", read.StatusUpdateViewSet, basename="statusupdate")
+router.register("evidence", read.EvidenceViewSet, basename="evidence")
 
 urlpatterns = [
-    path("changes/", views.ChangesView.as_view(), name="changes"),
-    path("dump/", views.DumpView.as_view(), name="dump"),
-    path("schema/", SchemaView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("changes/", read.ChangesView.as_view(), name="changes"),
+    path("dump/", read.DumpView.as_view(), name="dump"),
     path("", include("policies.api.write_urls")),
-    path("", include("evidence.api.urls")),
     path("", include(router.urls)),
-    # Anything else under /api/v1/ is a JSON 404 with the stable code, not an HTML page.
-    re_path(r"^.*$", views.not_found, name="not-found"),
 ]

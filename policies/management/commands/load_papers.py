@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from policies import loading
+from policies.papers import dataset, loading
 
 
 class Command(BaseCommand):
@@ -14,19 +14,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--file", type=Path, default=loading.DATA_FILE, help="Data file to load."
+            "--file", type=Path, default=dataset.DATA_FILE, help="Data file to load."
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args, **options):
         try:
-            dataset = loading.validate(options["file"])
-        except loading.PaperDataError as exc:
+            data = dataset.validate(options["file"])
+        except dataset.PaperDataError as exc:
             raise CommandError(
                 f"{options['file']} is not valid; nothing was loaded:\n  - "
                 + "\n  - ".join(exc.problems)
             ) from exc
-        total = sum(1 for _ in dataset.proposals())
+        total = sum(1 for _ in data.proposals())
         with tqdm(
             total=total,
             desc="Loading proposals",
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             disable=options["no_progress"],
             file=self.stderr,
         ) as bar:
-            report = loading.apply(dataset, progress=lambda ref: bar.update(1))
+            report = loading.apply(data, progress=lambda ref: bar.update(1))
         if not report.changed:
             self.stdout.write(self.style.SUCCESS(f"{total} proposals already up to date."))
             return

@@ -1,0 +1,281 @@
+"""Papers, sections, themes and proposals as the API presents them.
+
+Every resource has ``url`` (its permalink for machines, under ``/api/v1/``) and,
+where a page exists, ``html_url`` (its permalink for people).  The ETag of a
+read (``conditional.etag_for(serializer.data)``) is the one a write must send
+back with ``If-Match``: serialize the same object with the same serializer and
+the same request (absolute URLs depend on the host).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from evidence.models import Evidence
+from tracker.api.links import absolute
+
+from ...models import (
+    Paper,
+    Proposal,
+    ProposalLink,
+    Section,
+    Theme,
+)
+from .links import Permalinks
+from .updates import (
+    DATETIME_FIELD,
+    ActingBodySerializer,
+    EvidenceSerializer,
+    StatusUpdateSerializer,
+    acting_body,
+    as_text,
+)
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "description"]
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    paper = serializers.IntegerField(source="paper.number", read_only=True)
+
+    class Meta:
+        model = Section
+        fields = ["id", "paper", "number", "title", "order"]
+
+
+class PaperSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+    sections = SectionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Paper
+        fields = [
+            "number",
+            "title",
+            "year",
+            "route",
+            "route_description",
+            "source_title",
+            "applicability_note",
+            "sections",
+            "url",
+            "html_url",
+        ]
+
+    def get_url(self, obj: Paper) -> str:
+        return absolute(self.context.get("request"), reverse("api:paper-detail", args=[obj.number]))
+
+    def get_html_url(self, obj: Paper) -> str:
+        return absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+class CurrentStatusSerializer(serializers.Serializer):
+    """A proposal's status now (or ``as_at``), with who acted and since when."""
+
+    status = serializers.CharField()
+    label = serializers.CharField()
+    definition = serializers.CharField()
+    effective_date = serializers.DateField(allow_null=True)
+    date_precision = serializers.CharField(allow_null=True)
+    acting_bodies = ActingBodySerializer(many=True)
+    update = serializers.CharField(allow_null=True, help_text="API URL of the status update.")
+
+
+class ProposalRefSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    url = serializers.CharField()
+
+
+class LinkSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["to_138", "from_118"])
+    link_type = serializers.ChoiceField(choices=ProposalLink.LinkType.choices)
+    note = serializers.CharField()
+    proposal = ProposalRefSerializer()
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    """A proposal with its current status (``current_status``/``current_update``
+    from ``selectors.proposal_queryset`` and ``attach_current_updates``).
+
+    The declared fields describe the representation (the schema, the CSV
+    columns); ``to_representation`` builds the same dict directly, without
+    DRF's per-field machinery or a nested serializer per row (a page of 25 cost
+    more in field plumbing than in queries).  ``tests/test_api_representation.py``
+    checks it against DRF's generic ``Serializer.to_representation``."""
+
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+    paper = serializers.IntegerField(source="paper.number", read_only=True)
+    section = serializers.SerializerMethodField()
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    parent = serializers.SerializerMethodField()
+    children = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+    current_status = serializers.SerializerMethodField()
+    source_lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "reference",
+            "url",
+            "html_url",
+            "paper",
+            "section",
+            "kind",
+            "position",
+            "paragraph",
+            "argued_in",
+            "text",
+            "repairs",
+            "applicability",
+            "themes",
+            "parent",
+            "children",
+            "links",
+            "current_status",
+            "source_lines",
+            "version",
+            "updated_at",
+        ]
+
+    def to_representation(self, instance: Proposal) -> dict:
+        obj = instance
+        links = Permalinks.of(self.context)
+        return {
+            "reference": as_text(obj.reference),
+            "url": links("api:proposal-detail", obj.reference),
+            "html_url": links("proposal-detail", obj.reference),
+            "paper": int(obj.paper.number),
+            "section": self.get_section(obj),
+            "kind": obj.kind,
+            "position": as_text(obj.position),
+            "paragraph": as_text(obj.paragraph),
+            "argued_in": obj.argued_in,
+            "text": as_text(obj.text),
+            "repairs": obj.repairs,
+            "applicability": obj.applicability,
+            "themes": [theme.slug for theme in obj.themes.all()],
+            "parent": self.get_parent(obj),
+            "children": self.get_children(obj),
+            "links": self.get_links(obj),
+            "current_status": self.get_current_status(obj),
+            "source_lines": self.get_source_lines(obj),
+            "version": None if obj.version is None else int(obj.version),
+            "updated_at": None
+            if obj.updated_at is None
+            else DATETIME_FIELD.to_representation(obj.updated_at),
+        }
+
+    def _ref(self, proposal: Proposal) -> dict:
+        return {
+            "reference": proposal.reference,
+            "url": Permalinks.of(self.context)("api:proposal-detail", proposal.reference),
+        }
+
+    @extend_schema_field(SectionSerializer)
+    def get_section(self, obj: Proposal) -> dict:
+        s = obj.section
+        return {
+            "id": s.pk,
+            "paper": obj.paper.number,
+            "number": s.number,
+            "title": s.title,
+            "order": s.order,
+        }
+
+    def get_url(self, obj: Proposal) -> str:
+        return Permalinks.of(self.context)("api:proposal-detail", obj.reference)
+
+    def get_html_url(self, obj: Proposal) -> str:
+        return Permalinks.of(self.context)("proposal-detail", obj.reference)
+
+    @extend_schema_field(ProposalRefSerializer(allow_null=True))
+    def get_parent(self, obj: Proposal) -> dict | None:
+        return self._ref(obj.parent) if obj.parent_id else None
+
+    @extend_schema_field(ProposalRefSerializer(many=True))
+    def get_children(self, obj: Proposal) -> list[dict]:
+        return [self._ref(child) for child in obj.children.all()]
+
+    @extend_schema_field(LinkSerializer(many=True))
+    def get_links(self, obj: Proposal) -> list[dict]:
+        return [
+            {
+                "direction": link.direction,
+                "link_type": link.link_type,
+                "note": link.note,
+                "proposal": self._ref(link.proposal),
+            }
+            for link in obj.linked_proposals()
+        ]
+
+    @extend_schema_field(CurrentStatusSerializer)
+    def get_current_status(self, obj: Proposal) -> dict:
+        now = obj.status_now
+        return {
+            "status": now.status,
+            "label": now.label,
+            "definition": now.definition,
+            "effective_date": now.effective_date,
+            "date_precision": now.date_precision,
+            "acting_bodies": [acting_body(body) for body in now.acting_bodies],
+            "update": Permalinks.of(self.context)("api:statusupdate-detail", now.update.pk)
+            if now.update
+            else None,
+        }
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_source_lines(self, obj: Proposal) -> list[int] | None:
+        if obj.source_line_start is None:
+            return None
+        return [obj.source_line_start, obj.source_line_end]
+
+
+class ProposalDetailSerializer(ProposalSerializer):
+    """A proposal with its whole public status history (newest effective date
+    first; corrected updates stay, marked ``is_corrected``) and the evidence
+    cited by it."""
+
+    status_history = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [*ProposalSerializer.Meta.fields, "status_history", "evidence"]
+
+    def to_representation(self, instance: Proposal) -> dict:
+        data = super().to_representation(instance)
+        data["status_history"] = self.get_status_history(instance)
+        data["evidence"] = self.get_evidence(instance)
+        return data
+
+    def _child(self, serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+        """One child serializer for every row (the dump serializes every proposal),
+        not one built, with its fields, per row."""
+        children = self.__dict__.setdefault("_children", {})
+        if serializer_class not in children:
+            children[serializer_class] = serializer_class(context=self.context)
+        return children[serializer_class]
+
+    @extend_schema_field(StatusUpdateSerializer(many=True))
+    def get_status_history(self, obj: Proposal) -> list[dict]:
+        updates = getattr(obj, "public_updates", None)
+        if updates is None:
+            return []
+        child = self._child(StatusUpdateSerializer)
+        return [child.to_representation(update) for update in updates]
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, obj: Proposal) -> list[dict]:
+        seen: dict[int, Evidence] = {}
+        for update in getattr(obj, "public_updates", []):
+            for item in update.evidence.all():
+                seen.setdefault(item.pk, item)
+        child = self._child(EvidenceSerializer)
+        return [child.to_representation(item) for item in seen.values()]

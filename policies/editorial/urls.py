@@ -1,0 +1,71 @@
+"""Sign-in, drafts, review queue, themes and links, history, import: campaigners'
+and editors' pages."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import accounts, evidence, history, imports, reference_data, updates
+
+urlpatterns = [
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password/reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accounts/tokens/", accounts.api_tokens, name="api-tokens"),
+    path("editorial/drafts/", updates.my_drafts, name="my-drafts"),
+    path("editorial/review/", updates.review_queue, name="review-queue"),
+    path(
+        "editorial/proposals/<str:reference>/new-update/",
+        updates.update_create,
+        name="update-create",
+    ),
+    path("editorial/updates/<int:pk>/", updates.update_review, name="update-review"),
+    path("editorial/updates/<int:pk>/edit/", updates.update_edit, name="update-edit"),
+    path("editorial/updates/<int:pk>/submit/", updates.update_submit, name="update-submit"),
+    path("editorial/updates/<int:pk>/publish/", updates.update_publish, name="update-publish"),
+    path("editorial/updates/<int:pk>/return/", updates.update_return, name="update-return"),
+    path("editorial/updates/<int:pk>/correct/", updates.update_correct, name="update-correct"),
+    path("editorial/evidence/<int:pk>/edit/", evidence.evidence_edit, name="evidence-edit"),
+    path(
+        "editorial/proposals/<str:reference>/themes/",
+        reference_data.proposal_themes,
+        name="proposal-themes",
+    ),
+    path("editorial/themes/", reference_data.theme_list, name="theme-list"),
+    path("editorial/themes/new/", reference_data.theme_edit, name="theme-create"),
+    path("editorial/themes/<int:pk>/edit/", reference_data.theme_edit, name="theme-edit"),
+    path("editorial/themes/<int:pk>/delete/", reference_data.theme_delete, name="theme-delete"),
+    path("editorial/links/", reference_data.link_list, name="link-list"),
+    path("editorial/links/new/", reference_data.link_edit, name="link-create"),
+    path("editorial/links/<int:pk>/edit/", reference_data.link_edit, name="link-edit"),
+    path("editorial/links/<int:pk>/delete/", reference_data.link_delete, name="link-delete"),
+    path("editorial/history/", history.history_index, name="history"),
+    path("editorial/history/<str:kind>/<int:pk>/", history.history_detail, name="history-detail"),
+    path("editorial/import/", imports.import_upload, name="import"),
+    path("editorial/import/template.csv", imports.import_template, name="import-template"),
+    path("editorial/import/jobs/<str:job_id>/", imports.import_job, name="import-job"),
+]

@@ -1,0 +1,1 @@
+"""Editorial pages, one module per resource."""

@@ -1,0 +1,60 @@
+"""CSV import of status updates: template, upload, progress of a background job."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from ... import imports, permissions, services
+from ..access import allowed
+from ..forms import ImportForm
+
+
+@allowed(permissions.can_import)
+def import_template(request):
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="status-updates-template.csv"'
+    return response
+
+
+@allowed(permissions.can_import)
+def import_upload(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            outcome = imports.start_or_run(
+                request.user, upload.read(), form.cleaned_data["mode"], upload.name
+            )
+        except imports.ImportRejected as exc:
+            errors = exc.errors
+        except services.NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        else:
+            if isinstance(outcome, imports.Queued):
+                return redirect("import-job", job_id=outcome.job_id)
+            result = outcome
+    status = 400 if errors or (request.method == "POST" and not form.is_valid()) else 200
+    return render(
+        request,
+        "editorial/import.html",
+        {
+            "form": form,
+            "errors": errors,
+            "result": result,
+            "header": imports.TEMPLATE_HEADER,
+            "separator": imports.BODY_SEPARATOR,
+        },
+        status=status,
+    )
+
+
+@allowed(permissions.can_import)
+def import_job(request, job_id: str):
+    job = imports.job_state(job_id)
+    if job is None or job["user_id"] != request.user.pk:
+        raise Http404
+    return render(request, "editorial/import_job.html", {"job": job})

@@ -1,0 +1,288 @@
+"""Filters shared by the API lists and the HTML pages (same names in both).
+
+``ProposalFilter`` takes ``selectors.proposal_queryset()``; ``as_at`` is applied
+first, so ``status`` and ``body`` then filter on the status as it stood that day.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from evidence.models import Evidence
+from tracker.api.filters import KeyedMultipleChoiceFilter
+
+from .models import ActingBody, Paper, Proposal, Status, StatusUpdate, Theme
+
+MAX_SEARCH_TERMS = 12
+
+
+PROPOSAL_ORDERINGS = {
+    "paper": ("paper__number", "order"),
+    "-paper": ("-paper__number", "-order"),
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+    "updated_at": ("updated_at", "pk"),
+    "-updated_at": ("-updated_at", "-pk"),
+    "status": ("current_status", "paper__number", "order"),
+    "-status": ("-current_status", "paper__number", "order"),
+}
+
+
+def search_terms(value: str) -> list[str]:
+    """Split a search into terms: words, or "quoted phrases"; every term must match.
+
+    An unbalanced quote is not an error: the text is then split on spaces.
+    """
+    try:
+        terms = shlex.split(value)
+    except ValueError:
+        terms = value.replace('"', " ").split()
+    return [term for term in (t.strip() for t in terms) if term][:MAX_SEARCH_TERMS]
+
+
+def matching_every_term(value: str, term_query) -> Q | None:
+    """AND of ``term_query(term)`` over the search's terms; None when there are none."""
+    terms = search_terms(value)
+    if not terms:
+        return None
+    combined = Q()
+    for term in terms:
+        combined &= term_query(term)
+    return combined
+
+
+def _public_updates_of_proposal():
+    return StatusUpdate.objects.public().filter(proposal=OuterRef("pk"))
+
+
+class ProposalFilter(django_filters.FilterSet):
+    as_at = django_filters.DateFilter(
+        method="filter_as_at",
+        help_text="YYYY-MM-DD: give each proposal's status as it stood on that date (the "
+        "published update with the latest effective date not after it).",
+    )
+    paper = django_filters.NumberFilter(
+        field_name="paper__number", help_text="Paper number: 118 or 138."
+    )
+    section = django_filters.CharFilter(
+        field_name="section__number",
+        help_text="Section number within its paper (e.g. 2); combine with paper.",
+    )
+    theme = KeyedMultipleChoiceFilter(
+        field_name="themes__slug",
+        to_field_name="slug",
+        queryset=Theme.objects.all(),
+        help_text="Theme slug; repeat for any of several.",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        field_name="current_status",
+        choices=Status.choices,
+        help_text="Current delivery status key (or as at `as_at`); repeat for any of several.",
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Proposal.Kind.choices, help_text="Kind of proposal; repeat for any of several."
+    )
+    body = KeyedMultipleChoiceFilter(
+        method="filter_body",
+        to_field_name="slug",
+        queryset=ActingBody.objects.all(),
+        help_text="Acting body slug (e.g. uk-government): proposals whose current status "
+        "update names that body; repeat for any of several.",
+    )
+    applicability = django_filters.MultipleChoiceFilter(
+        choices=Proposal.Applicability.choices, help_text="Where the proposal applies."
+    )
+    has_evidence = django_filters.BooleanFilter(
+        method="filter_has_evidence",
+        help_text="true: only proposals with a published status update citing evidence; "
+        "false: only those without.",
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="filter_updated_since",
+        help_text="ISO 8601 date or date-time: proposals whose text changed, or that got a "
+        "published status update or correction, at or after this time.",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=200,
+        help_text='Free text, case-insensitive. Every word (or "quoted phrase") must match '
+        "the proposal's reference, text or position, or the title of evidence cited by its "
+        "published updates.",
+    )
+    ordering = django_filters.ChoiceFilter(
+        method="filter_ordering",
+        choices=[(key, key) for key in PROPOSAL_ORDERINGS],
+        empty_label=None,
+        help_text="Sort order: paper (default: paper, then position in it), reference, "
+        "updated_at or status; prefix with - to reverse.",
+    )
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "as_at",
+            "paper",
+            "section",
+            "theme",
+            "status",
+            "kind",
+            "body",
+            "applicability",
+            "has_evidence",
+            "updated_since",
+            "q",
+            "ordering",
+        ]
+
+    def filter_queryset(self, queryset):
+        # as_at re-annotates the status before status/body filter on it; ordering last.
+        data = dict(self.form.cleaned_data)
+        as_at = data.pop("as_at", None)
+        ordering = data.pop("ordering", None)
+        if as_at:
+            queryset = queryset.with_status(as_at=as_at)
+        for name, value in data.items():
+            queryset = self.filters[name].filter(queryset, value)
+        if ordering:
+            queryset = queryset.order_by(*PROPOSAL_ORDERINGS[ordering])
+        return queryset
+
+    def filter_as_at(self, queryset, name, value):
+        return queryset.with_status(as_at=value)
+
+    def filter_body(self, queryset, name, value):
+        if not value:
+            return queryset
+        updates = StatusUpdate.objects.filter(acting_bodies__in=value).values("pk")
+        return queryset.filter(current_update_id__in=updates)
+
+    def filter_has_evidence(self, queryset, name, value):
+        if value is None:
+            return queryset
+        cited = Exists(_public_updates_of_proposal().filter(evidence__isnull=False))
+        return queryset.filter(cited if value else ~cited)
+
+    def filter_updated_since(self, queryset, name, value):
+        touched = _public_updates_of_proposal().filter(
+            Q(published_at__gte=value) | Q(updated_at__gte=value)
+        )
+        return queryset.filter(Q(updated_at__gte=value) | Exists(touched))
+
+    def filter_q(self, queryset, name, value):
+        def term_query(term: str) -> Q:
+            in_evidence = _public_updates_of_proposal().filter(evidence__title__icontains=term)
+            return (
+                Q(reference__icontains=term)
+                | Q(text__icontains=term)
+                | Q(position__icontains=term)
+                | Exists(in_evidence)
+            )
+
+        condition = matching_every_term(value, term_query)
+        return queryset if condition is None else queryset.filter(condition)
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*PROPOSAL_ORDERINGS[value]) if value else queryset
+
+    @property
+    def qs(self):
+        # ManyToMany theme filters can duplicate rows.
+        return super().qs.distinct() if self.form.cleaned_data.get("theme") else super().qs
+
+
+class StatusUpdateFilter(django_filters.FilterSet):
+    proposal = django_filters.CharFilter(
+        field_name="proposal__reference", help_text="Proposal reference, e.g. 118-2d."
+    )
+    paper = django_filters.ModelChoiceFilter(
+        field_name="proposal__paper",
+        to_field_name="number",
+        queryset=Paper.objects.all(),
+        help_text="Paper number: 118 or 138.",
+    )
+    theme = KeyedMultipleChoiceFilter(
+        field_name="proposal__themes__slug",
+        to_field_name="slug",
+        queryset=Theme.objects.all(),
+        help_text="Theme slug of the proposal; repeat for any of several.",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, help_text="Status the update records; repeat for several."
+    )
+    state = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in StatusUpdate.PUBLIC_STATES],
+        help_text="published, or corrected (superseded by a correction).",
+    )
+    body = KeyedMultipleChoiceFilter(
+        field_name="acting_bodies__slug",
+        to_field_name="slug",
+        queryset=ActingBody.objects.all(),
+        help_text="Acting body slug; repeat for any of several.",
+    )
+    has_evidence = django_filters.BooleanFilter(
+        field_name="evidence",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="true: only updates citing evidence; false: only those citing none.",
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="filter_updated_since",
+        help_text="ISO 8601 date or date-time: updates published or changed (e.g. marked "
+        "corrected) at or after this time.",
+    )
+
+    class Meta:
+        model = StatusUpdate
+        fields = ["proposal", "paper", "theme", "status", "state", "body", "has_evidence"]
+
+    def filter_updated_since(self, queryset, name, value):
+        return queryset.filter(Q(published_at__gte=value) | Q(updated_at__gte=value))
+
+    @property
+    def qs(self):
+        data = self.form.cleaned_data
+        many = data.get("theme") or data.get("body") or data.get("has_evidence") is not None
+        return super().qs.distinct() if many else super().qs
+
+
+class EvidenceFilter(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Evidence.Kind.choices, help_text="Kind of source; repeat for any of several."
+    )
+    proposal = django_filters.CharFilter(
+        method="filter_proposal",
+        help_text="Proposal reference: evidence cited by its published status updates.",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=200,
+        help_text='Free text, case-insensitive. Every word (or "quoted phrase") must match '
+        "the title, publisher or quote.",
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 date or date-time: evidence recorded or changed at or after it.",
+    )
+
+    class Meta:
+        model = Evidence
+        fields = ["kind", "proposal", "q", "updated_since"]
+
+    def filter_proposal(self, queryset, name, value):
+        cites = StatusUpdate.objects.public().filter(
+            evidence=OuterRef("pk"), proposal__reference=value
+        )
+        return queryset.filter(Exists(cites))
+
+    def filter_q(self, queryset, name, value):
+        condition = matching_every_term(
+            value,
+            lambda term: (
+                Q(title__icontains=term) | Q(publisher__icontains=term) | Q(quote__icontains=term)
+            ),
+        )
+        return queryset if condition is None else queryset.filter(condition)

@@ -1,0 +1,41 @@
+"""CSV import of status updates: ``parse`` reads and checks a whole file,
+``apply`` writes it, ``jobs`` runs long files in the background.  Pages, the API
+and the management command use this module's names (``imports.start_or_run``).
+"""
+
+from .apply import ImportResult, apply, import_file
+from .jobs import Queued, job_state, start_import_job, start_or_run
+from .parse import (
+    BODY_SEPARATOR,
+    MODES,
+    SOURCE_COLUMNS,
+    TEMPLATE_HEADER,
+    UPDATE_COLUMNS,
+    ImportRejected,
+    ParsedUpdate,
+    count_rows,
+    decode,
+    parse,
+    template_csv,
+)
+
+__all__ = [
+    "BODY_SEPARATOR",
+    "MODES",
+    "SOURCE_COLUMNS",
+    "TEMPLATE_HEADER",
+    "UPDATE_COLUMNS",
+    "ImportRejected",
+    "ImportResult",
+    "ParsedUpdate",
+    "Queued",
+    "apply",
+    "count_rows",
+    "decode",
+    "import_file",
+    "job_state",
+    "parse",
+    "start_import_job",
+    "start_or_run",
+    "template_csv",
+]

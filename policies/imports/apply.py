@@ -1,0 +1,103 @@
+"""Writing a parsed import in one transaction, through ``services`` (the same
+rules as the forms).  Importing the same file twice creates nothing the second
+time: an update identical to an existing one (proposal, status, date,
+rationale, sources) is skipped, and sources are reused by URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from evidence.models import Evidence
+
+from .. import permissions, services
+from ..models import StatusUpdate
+from .parse import MODES, ImportRejected, ParsedUpdate, Progress, decode, parse
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    skipped: int = 0
+    published: int = 0
+    evidence_created: int = 0
+    update_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "skipped": self.skipped,
+            "published": self.published,
+            "evidence_created": self.evidence_created,
+        }
+
+
+def _already_there(update: ParsedUpdate, evidence: list[Evidence]) -> bool:
+    candidates = StatusUpdate.objects.filter(
+        proposal=update.proposal,
+        status=update.status,
+        effective_date=update.effective_date,
+        rationale=update.rationale,
+    ).exclude(state=StatusUpdate.State.RETURNED)
+    wanted = {e.pk for e in evidence}
+    return any(
+        {e.pk for e in c.evidence.all()} == wanted for c in candidates.prefetch_related("evidence")
+    )
+
+
+def apply(
+    actor, updates: list[ParsedUpdate], mode: str, progress: Progress | None = None
+) -> ImportResult:
+    """Write the parsed updates in one transaction; any refusal rolls all back."""
+    if not permissions.can_import(actor):
+        raise services.NotPermitted("Only editors and admins may import.")
+    if mode not in MODES:
+        raise ImportRejected([f"Unknown mode {mode!r}; one of {', '.join(MODES)}."])
+    if mode == "publish" and not settings.TRACKER_ALLOW_SELF_PUBLISH:
+        raise ImportRejected(
+            [
+                "Publishing on import means publishing your own updates, which this site "
+                "does not allow (TRACKER_ALLOW_SELF_PUBLISH); import as drafts for another "
+                "editor to publish."
+            ]
+        )
+    result = ImportResult()
+    with transaction.atomic():
+        for index, update in enumerate(updates, start=1):
+            try:
+                evidence = []
+                for source in update.sources:
+                    item, created = services.get_or_create_evidence(actor, source)
+                    evidence.append(item)
+                    result.evidence_created += created
+                if _already_there(update, evidence):
+                    result.skipped += 1
+                else:
+                    draft = services.create_draft(
+                        actor,
+                        update.proposal,
+                        services.UpdateInput(
+                            status=update.status,
+                            effective_date=update.effective_date,
+                            date_precision=update.date_precision,
+                            rationale=update.rationale,
+                            acting_bodies=update.acting_bodies,
+                            evidence=evidence,
+                        ),
+                    )
+                    result.created += 1
+                    result.update_ids.append(draft.pk)
+                    if mode == "publish":
+                        services.publish(actor, draft, draft.version)
+                        result.published += 1
+            except services.ServiceError as exc:
+                raise ImportRejected([f"line {update.line}: {exc.message}"]) from exc
+            if progress:
+                progress(index, len(updates))
+    return result
+
+
+def import_file(actor, raw: bytes, mode: str, progress: Progress | None = None) -> ImportResult:
+    return apply(actor, parse(decode(raw)), mode, progress)

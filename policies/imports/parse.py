@@ -1,0 +1,261 @@
+"""Bulk import of status updates from a CSV file.
+
+The format (``TEMPLATE_HEADER``; a template is downloadable from the import
+page and the API):
+
+- UTF-8 (a byte-order mark is allowed), comma-separated, one header line with
+  exactly these columns in any order;
+- one row per evidence source.  Consecutive rows whose update columns
+  (``proposal_reference`` … ``rationale``) are identical are ONE update with
+  several sources;
+- ``acting_bodies``: names or slugs of known bodies, separated by ``;``;
+- dates as ``YYYY-MM-DD``; ``date_precision`` is ``day``, ``month`` or
+  ``year`` (blank means ``day``); ``source_accessed_date`` blank means today;
+- a ``not_assessed`` row may leave the source columns blank; any other status
+  needs a source.
+
+``parse`` reads and checks the whole file before anything is written and
+raises ``ImportRejected`` listing every problem with its line number;
+``apply.apply`` then writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from evidence.models import Evidence
+
+from .. import services
+from ..models import ActingBody, DatePrecision, Proposal, Status
+
+UPDATE_COLUMNS = [
+    "proposal_reference",
+    "status",
+    "acting_bodies",
+    "effective_date",
+    "date_precision",
+    "rationale",
+]
+SOURCE_COLUMNS = [
+    "source_url",
+    "source_title",
+    "source_publisher",
+    "source_kind",
+    "source_published_date",
+    "source_accessed_date",
+]
+TEMPLATE_HEADER = UPDATE_COLUMNS + SOURCE_COLUMNS
+BODY_SEPARATOR = ";"
+MODES = ("draft", "publish")
+
+Progress = Callable[[int, int], None]
+
+
+class ImportRejected(Exception):
+    """The file was refused; nothing was written.  ``errors`` are line-numbered."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class ParsedUpdate:
+    line: int
+    proposal: Proposal
+    status: str
+    effective_date: dt.date
+    date_precision: str
+    rationale: str
+    acting_bodies: list[ActingBody]
+    sources: list[services.EvidenceInput] = field(default_factory=list)
+
+
+def template_csv() -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(TEMPLATE_HEADER)
+    return out.getvalue()
+
+
+def decode(raw: bytes) -> str:
+    if len(raw) > settings.TRACKER_IMPORT_MAX_BYTES:
+        raise ImportRejected(
+            [f"The file is larger than {settings.TRACKER_IMPORT_MAX_BYTES} bytes; split it."]
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ImportRejected(
+            [
+                f"line {line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); "
+                "save it as “CSV UTF-8” and try again."
+            ]
+        ) from None
+
+
+def _date(value: str, column: str, line: int, errors: list[str]) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        errors.append(f"line {line}: {column} {value!r} is not a date like 2021-05-31.")
+        return None
+
+
+def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
+    """Check the whole file; return the updates it describes or raise ImportRejected."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        raise ImportRejected(["line 1: the file is empty; start from the template."]) from None
+    except csv.Error as exc:
+        raise ImportRejected([f"line 1: {exc}"]) from None
+    missing = [c for c in TEMPLATE_HEADER if c not in header]
+    unknown = [c for c in header if c not in TEMPLATE_HEADER]
+    if missing or unknown or len(header) != len(set(header)):
+        problems = []
+        if missing:
+            problems.append("missing " + ", ".join(missing))
+        if unknown:
+            problems.append("unknown " + ", ".join(repr(c) for c in unknown))
+        if len(header) != len(set(header)):
+            problems.append("a column is repeated")
+        raise ImportRejected(
+            [f"line 1: wrong header ({'; '.join(problems)}). Expected: {','.join(TEMPLATE_HEADER)}"]
+        )
+
+    proposals = {p.reference: p for p in Proposal.objects.all()}
+    bodies: dict[str, ActingBody] = {}
+    for body in ActingBody.objects.all():
+        bodies[body.name.casefold()] = body
+        bodies[body.slug] = body
+    url_ok = URLValidator(schemes=["http", "https"])
+
+    errors: list[str] = []
+    updates: list[ParsedUpdate] = []
+    previous_key: tuple | None = None
+    rows = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ImportRejected([f"line {reader.line_num}: {exc}"]) from None
+    total = len(rows)
+    for index, (line, row) in enumerate(rows, start=1):
+        if progress and index % 50 == 0:
+            progress(index, total)
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            errors.append(f"line {line}: {len(row)} columns, the header has {len(header)}.")
+            continue
+        cells = {name: value.strip() for name, value in zip(header, row, strict=True)}
+        before = len(errors)
+
+        reference = cells["proposal_reference"]
+        proposal = proposals.get(reference)
+        if proposal is None:
+            errors.append(f"line {line}: unknown proposal reference {reference!r}.")
+        status = cells["status"]
+        if status not in Status.values:
+            errors.append(
+                f"line {line}: unknown status {status!r}; one of {', '.join(Status.values)}."
+            )
+        effective = _date(cells["effective_date"], "effective_date", line, errors)
+        precision = cells["date_precision"] or DatePrecision.DAY
+        if precision not in DatePrecision.values:
+            errors.append(f"line {line}: date_precision {precision!r} is not day, month or year.")
+        if not cells["rationale"]:
+            errors.append(f"line {line}: rationale is empty.")
+        acting = []
+        for name in filter(None, (n.strip() for n in cells["acting_bodies"].split(BODY_SEPARATOR))):
+            body = bodies.get(name.casefold()) or bodies.get(name)
+            if body is None:
+                errors.append(f"line {line}: unknown acting body {name!r}.")
+            else:
+                acting.append(body)
+
+        source = None
+        if any(cells[c] for c in SOURCE_COLUMNS):
+            for column in SOURCE_COLUMNS[:-1]:
+                if not cells[column]:
+                    errors.append(f"line {line}: {column} is empty.")
+            if cells["source_url"]:
+                try:
+                    url_ok(cells["source_url"])
+                except ValidationError:
+                    errors.append(f"line {line}: source_url {cells['source_url']!r} is not a URL.")
+            if cells["source_kind"] and cells["source_kind"] not in Evidence.Kind.values:
+                errors.append(
+                    f"line {line}: unknown source_kind {cells['source_kind']!r}; "
+                    f"one of {', '.join(Evidence.Kind.values)}."
+                )
+            published = (
+                _date(cells["source_published_date"], "source_published_date", line, errors)
+                if cells["source_published_date"]
+                else None
+            )
+            accessed = (
+                _date(cells["source_accessed_date"], "source_accessed_date", line, errors)
+                if cells["source_accessed_date"]
+                else None
+            )
+            source = services.EvidenceInput(
+                url=cells["source_url"],
+                title=cells["source_title"],
+                publisher=cells["source_publisher"],
+                kind=cells["source_kind"],
+                published_date=published,
+                accessed_date=accessed,
+            )
+        if len(errors) > before:
+            previous_key = None
+            continue
+
+        key = tuple(cells[c] for c in UPDATE_COLUMNS)
+        if key == previous_key and updates:
+            current = updates[-1]
+        else:
+            current = ParsedUpdate(
+                line=line,
+                proposal=proposal,
+                status=status,
+                effective_date=effective,
+                date_precision=precision,
+                rationale=cells["rationale"],
+                acting_bodies=acting,
+            )
+            updates.append(current)
+            previous_key = key
+        if source is not None and source.url not in {s.url for s in current.sources}:
+            current.sources.append(source)
+
+    today = timezone.localdate()
+    for update in updates:
+        if update.status != Status.NOT_ASSESSED and not update.sources:
+            errors.append(
+                f"line {update.line}: status {update.status!r} needs at least one source "
+                "(source_url, source_title, source_publisher, source_kind, source_published_date)."
+            )
+        if update.effective_date > today:
+            errors.append(f"line {update.line}: effective_date is in the future.")
+    if not updates and not errors:
+        errors.append("line 2: the file has a header but no rows.")
+    if errors:
+        errors.sort(key=lambda e: int(e.split(":")[0].removeprefix("line ")))
+        raise ImportRejected(errors)
+    return updates
+
+
+def count_rows(raw: bytes) -> int:
+    return max(raw.count(b"\n") - 1, 0)

@@ -1,0 +1,209 @@
+"""Editors' reference data: a proposal's themes, themes, and 118→138 links.
+
+A proposal's themes are guarded by its ``version`` like any other proposal
+field.  Themes and links carry no version column: they are guarded by their
+*revision*, the id of their latest history record, checked under a row lock
+(``select_for_update``), so two saves from the same revision cannot both win
+and the loser is told what changed from the history, as with ``version``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .. import permissions
+from ..models import Proposal, ProposalLink, Theme
+from .concurrency import claim_version, display, lock_revision, save_or_rule, save_with_history
+from .errors import NotPermitted, RuleViolation, StaleVersion
+
+
+def _theme_names(history_record) -> str:
+    ids = history_record.themes.values_list("theme_id", flat=True)
+    names = dict(Theme.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return display([names.get(pk, f"deleted theme {pk}") for pk in ids])
+
+
+@transaction.atomic
+def set_proposal_themes(
+    actor, proposal: Proposal, expected_version: int, themes: Iterable[Theme]
+) -> Proposal:
+    """Replace a proposal's themes.  Its text is not editable: only ``load_papers``
+    changes it.  One history record per save, with the themes before and after."""
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may change a proposal's themes.")
+    wanted = {t.pk for t in themes}
+    try:
+        claim_version(proposal, expected_version)
+    except StaleVersion as exc:
+        history = proposal.history.order_by("-history_date", "-history_id")
+        old, new = history.filter(version=expected_version).first(), history.first()
+        for change in exc.changes:
+            if change.field == "themes" and old is not None and new is not None:
+                change.old, change.new = _theme_names(old), _theme_names(new)
+        raise
+    if set(proposal.themes.values_list("pk", flat=True)) == wanted:
+        # Nothing to change: give back the version we took.
+        Proposal.objects.filter(pk=proposal.pk).update(version=expected_version)
+        proposal.refresh_from_db()
+        return proposal
+    # One history record (below) rather than one per add and remove.
+    proposal.skip_history_when_saving = True
+    try:
+        proposal.themes.set(wanted)
+    finally:
+        del proposal.skip_history_when_saving
+    save_with_history(proposal, actor)
+    return proposal
+
+
+@dataclass
+class ThemeInput:
+    slug: str
+    name: str
+    description: str = ""
+
+    def check(self, theme: Theme | None = None) -> None:
+        problems: dict[str, list[str]] = {}
+        if not self.slug.strip():
+            problems["slug"] = ["This field is required."]
+        if not self.name.strip():
+            problems["name"] = ["This field is required."]
+        taken = Theme.objects.filter(slug=self.slug.strip())
+        if theme is not None:
+            taken = taken.exclude(pk=theme.pk)
+        if self.slug.strip() and taken.exists():
+            problems["slug"] = [f"Another theme already has the slug “{self.slug.strip()}”."]
+        if problems:
+            raise RuleViolation("The theme is not valid.", problems)
+
+    def apply(self, theme: Theme) -> None:
+        theme.slug = self.slug.strip()
+        theme.name = self.name.strip()
+        theme.description = self.description.strip()
+
+
+@transaction.atomic
+def create_theme(actor, data: ThemeInput) -> Theme:
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may edit themes.")
+    data.check()
+    theme = Theme()
+    data.apply(theme)
+    save_or_rule(theme, actor, "slug", "Another theme already has this slug.")
+    return theme
+
+
+@transaction.atomic
+def update_theme(actor, theme: Theme, expected_revision: int, data: ThemeInput) -> Theme:
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may edit themes.")
+    theme = lock_revision(Theme, theme.pk, expected_revision)
+    data.check(theme)
+    data.apply(theme)
+    save_or_rule(theme, actor, "slug", "Another theme already has this slug.")
+    return theme
+
+
+@transaction.atomic
+def delete_theme(actor, theme: Theme, expected_revision: int) -> int:
+    """Delete a theme, first taking it off every proposal that has it (each such
+    proposal gets a new version and a history record).  Returns how many."""
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may delete themes.")
+    theme = lock_revision(Theme, theme.pk, expected_revision)
+    tagged = list(Proposal.objects.select_for_update().filter(themes=theme))
+    for proposal in tagged:
+        remaining = [t for t in proposal.themes.all() if t.pk != theme.pk]
+        set_proposal_themes(actor, proposal, proposal.version, remaining)
+    theme._history_user = actor
+    theme.delete()
+    return len(tagged)
+
+
+LINK_FROM_PAPER = 118
+LINK_TO_PAPER = 138
+
+
+@dataclass
+class LinkInput:
+    from_proposal: Proposal
+    to_proposal: Proposal
+    link_type: str
+    note: str
+
+    def check(self, link: ProposalLink | None = None) -> None:
+        problems: dict[str, list[str]] = {}
+        if self.from_proposal.paper.number != LINK_FROM_PAPER:
+            problems["from_proposal"] = [
+                f"A link starts at a proposal of paper {LINK_FROM_PAPER}; "
+                f"{self.from_proposal.reference} is in paper {self.from_proposal.paper.number}."
+            ]
+        if self.to_proposal.paper.number != LINK_TO_PAPER:
+            problems["to_proposal"] = [
+                f"A link ends at a proposal of paper {LINK_TO_PAPER}; "
+                f"{self.to_proposal.reference} is in paper {self.to_proposal.paper.number}."
+            ]
+        if self.link_type not in ProposalLink.LinkType.values:
+            problems["link_type"] = [f"Unknown link type {self.link_type!r}."]
+        note = self.note.strip()
+        if not note:
+            problems["note"] = ["Say in one line how 138 treated it."]
+        elif "\n" in note or "\r" in note:
+            problems["note"] = ["The note is one line."]
+        elif len(note) > ProposalLink._meta.get_field("note").max_length:
+            problems["note"] = ["The note is too long (300 characters at most)."]
+        pair = ProposalLink.objects.filter(
+            from_proposal=self.from_proposal, to_proposal=self.to_proposal
+        )
+        if link is not None:
+            pair = pair.exclude(pk=link.pk)
+        if "from_proposal" not in problems and "to_proposal" not in problems and pair.exists():
+            problems["to_proposal"] = [
+                f"{self.from_proposal.reference} is already linked to "
+                f"{self.to_proposal.reference}; edit that link instead."
+            ]
+        if problems:
+            raise RuleViolation("The link is not valid.", problems)
+
+    def apply(self, link: ProposalLink) -> None:
+        link.from_proposal = self.from_proposal
+        link.to_proposal = self.to_proposal
+        link.link_type = self.link_type
+        link.note = self.note.strip()
+
+
+_PAIR_TAKEN = "These two proposals are already linked; edit that link instead."
+
+
+@transaction.atomic
+def create_link(actor, data: LinkInput) -> ProposalLink:
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may edit links.")
+    data.check()
+    link = ProposalLink()
+    data.apply(link)
+    save_or_rule(link, actor, "to_proposal", _PAIR_TAKEN)
+    return link
+
+
+@transaction.atomic
+def update_link(actor, link: ProposalLink, expected_revision: int, data: LinkInput) -> ProposalLink:
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may edit links.")
+    link = lock_revision(ProposalLink, link.pk, expected_revision)
+    data.check(link)
+    data.apply(link)
+    save_or_rule(link, actor, "to_proposal", _PAIR_TAKEN)
+    return link
+
+
+@transaction.atomic
+def delete_link(actor, link: ProposalLink, expected_revision: int) -> None:
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may delete links.")
+    link = lock_revision(ProposalLink, link.pk, expected_revision)
+    link._history_user = actor
+    link.delete()

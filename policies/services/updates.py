@@ -1,0 +1,163 @@
+"""Status updates: drafting, review, publishing and corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from evidence.models import Evidence
+
+from .. import permissions
+from ..models import ActingBody, DatePrecision, Proposal, Status, StatusUpdate
+from .concurrency import claim_version, save_with_history
+from .errors import NotPermitted, RuleViolation
+from .sources import check_evidence_rule
+
+
+@dataclass
+class UpdateInput:
+    status: str
+    effective_date: dt.date
+    rationale: str
+    date_precision: str = DatePrecision.DAY
+    acting_bodies: Sequence[ActingBody] = field(default_factory=list)
+    evidence: Sequence[Evidence] = field(default_factory=list)
+
+    def check(self) -> None:
+        problems: dict[str, list[str]] = {}
+        if self.status not in Status.values:
+            problems["status"] = [f"Unknown status {self.status!r}."]
+        if self.date_precision not in DatePrecision.values:
+            problems["date_precision"] = [f"Unknown precision {self.date_precision!r}."]
+        if not (self.rationale or "").strip():
+            problems["rationale"] = ["Say why: the rationale is required."]
+        if self.effective_date and self.effective_date > timezone.localdate():
+            problems["effective_date"] = ["The date it happened cannot be in the future."]
+        if problems:
+            raise RuleViolation("The status update is not valid.", problems)
+        check_evidence_rule(self.status, self.evidence)
+
+
+def _apply(update: StatusUpdate, data: UpdateInput, actor) -> None:
+    update.status = data.status
+    update.effective_date = data.effective_date
+    update.date_precision = data.date_precision
+    update.rationale = data.rationale.strip()
+    save_with_history(update, actor)
+    update.acting_bodies.set(data.acting_bodies)
+    update.evidence.set(data.evidence)
+
+
+@transaction.atomic
+def create_draft(
+    actor, proposal: Proposal, data: UpdateInput, *, corrects: StatusUpdate | None = None
+) -> StatusUpdate:
+    if not permissions.can_draft(actor):
+        raise NotPermitted("Only campaigners, editors and admins may draft status updates.")
+    if corrects is not None:
+        if not permissions.can_correct(actor, corrects):
+            raise NotPermitted("Only editors may correct a published update.")
+        if corrects.proposal_id != proposal.pk:
+            raise RuleViolation("A correction belongs to the same proposal as the original.")
+    data.check()
+    update = StatusUpdate(proposal=proposal, author=actor, corrects=corrects)
+    _apply(update, data, actor)
+    return update
+
+
+@transaction.atomic
+def update_draft(
+    actor, update: StatusUpdate, expected_version: int, data: UpdateInput
+) -> StatusUpdate:
+    if not permissions.can_edit_update(actor, update):
+        raise NotPermitted("Only the author or an editor may edit an unpublished update.")
+    data.check()
+    claim_version(update, expected_version)
+    if not permissions.can_edit_update(actor, update):
+        raise NotPermitted("This update was submitted or published meanwhile.")
+    _apply(update, data, actor)
+    return update
+
+
+@transaction.atomic
+def submit(actor, update: StatusUpdate, expected_version: int) -> StatusUpdate:
+    if not permissions.can_submit(actor, update):
+        raise NotPermitted("Only the author or an editor may submit this update.")
+    claim_version(update, expected_version)
+    if not permissions.can_submit(actor, update):
+        raise NotPermitted("This update was submitted or published meanwhile.")
+    check_evidence_rule(update.status, update.evidence.all())
+    update.state = StatusUpdate.State.SUBMITTED
+    update.submitted_at = timezone.now()
+    save_with_history(update, actor)
+    return update
+
+
+@transaction.atomic
+def return_to_author(
+    actor, update: StatusUpdate, expected_version: int, comment: str
+) -> StatusUpdate:
+    if not permissions.can_return(actor, update):
+        raise NotPermitted("Only editors may return a submitted update.")
+    if not comment.strip():
+        raise RuleViolation("Say what needs changing.", {"comment": ["A comment is required."]})
+    claim_version(update, expected_version)
+    if not permissions.can_return(actor, update):
+        raise NotPermitted("This update is no longer awaiting review.")
+    update.state = StatusUpdate.State.RETURNED
+    update.review_comment = comment.strip()
+    update.reviewed_by = actor
+    save_with_history(update, actor)
+    return update
+
+
+@transaction.atomic
+def publish(actor, update: StatusUpdate, expected_version: int) -> StatusUpdate:
+    """One atomic step: the update is published, its evidence frozen, and the
+    update it corrects (if any) marked corrected."""
+    if not permissions.is_editor(actor):
+        raise NotPermitted("Only editors may publish.")
+    if not permissions.may_publish_own(actor, update):
+        raise NotPermitted(
+            "You wrote this update: another editor must publish it "
+            "(TRACKER_ALLOW_SELF_PUBLISH allows it for one-person teams)."
+        )
+    if not permissions.can_publish(actor, update):
+        raise RuleViolation("Only a draft or an update awaiting review can be published.")
+    claim_version(update, expected_version)
+    if not permissions.can_publish(actor, update):
+        raise RuleViolation("This update was returned or published meanwhile.")
+    evidence = list(update.evidence.all())
+    check_evidence_rule(update.status, evidence)
+    now = timezone.now()
+    if update.corrects_id is not None:
+        original = update.corrects
+        claimed = StatusUpdate.objects.filter(
+            pk=original.pk, state=StatusUpdate.State.PUBLISHED
+        ).update(version=models.F("version") + 1)
+        if claimed != 1:
+            raise RuleViolation("The update this corrects has already been corrected.")
+        original.refresh_from_db()
+        original.state = StatusUpdate.State.CORRECTED
+        save_with_history(original, actor)
+    update.state = StatusUpdate.State.PUBLISHED
+    update.published_at = now
+    update.reviewed_by = actor
+    if update.submitted_at is None:
+        update.submitted_at = now
+    save_with_history(update, actor)
+    for source in evidence:
+        if not source.is_published:
+            source.is_published = True
+            source.version += 1
+            save_with_history(source, actor)
+    return update
+
+
+def start_correction(actor, original: StatusUpdate, data: UpdateInput) -> StatusUpdate:
+    """A draft that, once published, supersedes ``original`` (never edited in place)."""
+    return create_draft(actor, original.proposal, data, corrects=original)

@@ -1,0 +1,1 @@
+"""Public pages for researchers: views, page-only selectors, scorecard, charts, feeds."""

@@ -1,0 +1,54 @@
+"""The evidence library: every public source, and one source with what cites it."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from evidence.models import Evidence
+
+from .. import selectors as site_selectors
+
+EVIDENCE_PAGE_SIZE = 30
+
+
+def evidence_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    publisher = request.GET.get("publisher", "")
+    publishers = site_selectors.evidence_publishers()
+    errors = []
+    if kind and kind not in Evidence.Kind.values:
+        errors.append(f"“{kind}” is not a kind of source.")
+    if publisher and publisher not in publishers:
+        errors.append(f"No published source comes from “{publisher}”.")
+    if errors:
+        page, sources = None, []
+    else:
+        page = Paginator(
+            site_selectors.evidence_library(kind, publisher), EVIDENCE_PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        sources = site_selectors.attach_supported(page.object_list)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "evidence/evidence_list.html",
+        {
+            "kinds": Evidence.Kind.choices,
+            "publishers": publishers,
+            "kind": kind,
+            "publisher": publisher,
+            "errors": errors,
+            "page": page,
+            "sources": sources,
+            "querystring": params.urlencode(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(site_selectors.evidence_library(), pk=pk)
+    site_selectors.attach_supported([source])
+    return render(request, "evidence/evidence_detail.html", {"evidence": source})

@@ -1,0 +1,49 @@
+"""The home page (scorecard) and the methodology page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ... import selectors
+from ...models import STATUS_DEFINITIONS, Status
+from .. import charts, scorecard
+from .. import selectors as site_selectors
+from ..links import all_changes_feed, feeds
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    papers = list(selectors.paper_queryset())
+    cards = scorecard.scorecard(papers, selectors.proposal_queryset())
+    for card in cards:
+        for group in card.groups:
+            group.svg = charts.scorecard_bars(
+                group,
+                chart_id=f"chart-{card.number}-{group.key}",
+                title=f"Paper {card.number}, {group.label.lower()}: proposals by status "
+                "in each section",
+            )
+    return render(
+        request,
+        "policies/home.html",
+        {
+            "papers": papers,
+            "cards": cards,
+            "legend": charts.legend(),
+            "recent": site_selectors.recent_updates(),
+            "feeds": feeds(all_changes_feed()),
+        },
+    )
+
+
+def methodology(request: HttpRequest) -> HttpResponse:
+    statuses = [
+        {
+            "key": s.value,
+            "label": s.label,
+            "definition": STATUS_DEFINITIONS[s],
+            "colour": charts.STATUS_COLOURS[s],
+        }
+        for s in Status
+    ]
+    return render(request, "pages/methodology.html", {"statuses": statuses})

@@ -1,0 +1,140 @@
+"""A paper with its shipped source text, and the comparison of 118 with 138."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ... import selectors
+from ...models import Paper, Proposal, ProposalLink
+from ...papers.dataset import SOURCES_DIR
+from ..links import all_changes_feed, feeds
+
+
+@dataclass
+class SourceLine:
+    number: int
+    text: str
+    highlighted: bool = False
+    starts: list[Proposal] = field(default_factory=list)
+
+
+def source_paragraphs(paper: Paper, proposals: list[Proposal]) -> list[list[SourceLine]]:
+    """The shipped source text as paragraphs of numbered lines, each line that
+    belongs to a proposal highlighted and each proposal's first line anchored."""
+    text = (SOURCES_DIR / paper.source_file).read_text(encoding="utf-8")
+    lines = [SourceLine(n, line.rstrip()) for n, line in enumerate(text.split("\n"), start=1)]
+    for proposal in proposals:
+        start, end = proposal.source_line_start, proposal.source_line_end
+        if not start:
+            continue
+        lines[start - 1].starts.append(proposal)
+        for line in lines[start - 1 : (end or start)]:
+            line.highlighted = True
+    paragraphs: list[list[SourceLine]] = [[]]
+    for line in lines:
+        if line.text.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return [p for p in paragraphs if p]
+
+
+def paper_detail(request: HttpRequest, number: int) -> HttpResponse:
+    paper = get_object_or_404(selectors.paper_queryset(), number=number)
+    proposals = selectors.attach_current_updates(selectors.proposal_queryset().filter(paper=paper))
+    by_section: dict[int, list[Proposal]] = {}
+    for proposal in proposals:
+        by_section.setdefault(proposal.section_id, []).append(proposal)
+    sections = [
+        {"section": section, "proposals": by_section.get(section.pk, [])}
+        for section in paper.sections.all()
+    ]
+    return render(
+        request,
+        "policies/paper_detail.html",
+        {
+            "paper": paper,
+            "sections": sections,
+            "count": len(proposals),
+            "source": source_paragraphs(paper, proposals),
+            "feeds": feeds(
+                ("feed-paper", f"Status changes to paper {paper.number}", (paper.number,)),
+                all_changes_feed(),
+            ),
+        },
+    )
+
+
+_WORD = re.compile(r"\S+\s*")
+
+
+def wording_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
+    """Word-level differences: old text with deletions marked, new with insertions."""
+    a, b = _WORD.findall(old), _WORD.findall(new)
+    left: list[str] = []
+    right: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        removed, added = escape("".join(a[i1:i2])), escape("".join(b[j1:j2]))
+        if op == "equal":
+            left.append(removed)
+            right.append(added)
+            continue
+        if removed:
+            left.append(f"<del>{removed}</del>")
+        if added:
+            right.append(f"<ins>{added}</ins>")
+    return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 - escaped above
+
+
+COMPARISON_ORDER = [
+    ProposalLink.LinkType.CARRIED_OVER,
+    ProposalLink.LinkType.REWORDED,
+    ProposalLink.LinkType.STRENGTHENED,
+    ProposalLink.LinkType.WEAKENED,
+    ProposalLink.LinkType.RELATED,
+]
+
+
+def comparison(request: HttpRequest) -> HttpResponse:
+    proposals = list(selectors.proposal_queryset().filter(paper__number__in=[118, 138]))
+    by_pk = {p.pk: p for p in proposals}
+    old = [p for p in proposals if p.paper.number == 118]
+    new = [p for p in proposals if p.paper.number == 138]
+    groups: dict[str, list[dict[str, Any]]] = {t: [] for t in COMPARISON_ORDER}
+    for proposal in old:
+        for link in proposal.links_out.all():
+            target = by_pk[link.to_proposal_id]
+            pair: dict[str, Any] = {"link": link, "old": proposal, "new": target}
+            if link.link_type != ProposalLink.LinkType.RELATED:
+                pair["old_html"], pair["new_html"] = wording_diff(proposal.text, target.text)
+            groups[link.link_type].append(pair)
+    sections = [
+        {
+            "type": t,
+            "label": ProposalLink.LinkType(t).label,
+            "pairs": groups[t],
+        }
+        for t in COMPARISON_ORDER
+    ]
+    not_revisited = [p for p in old if not p.links_out.all()]
+    new_in_138 = [p for p in new if not p.links_in.all()]
+    return render(
+        request,
+        "policies/comparison.html",
+        {
+            "sections": sections,
+            "not_revisited": not_revisited,
+            "new_in_138": new_in_138,
+            "linked_118": len(old) - len(not_revisited),
+            "count_118": len(old),
+            "count_138": len(new),
+        },
+    )

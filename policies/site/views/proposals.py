@@ -1,0 +1,112 @@
+"""The proposals list (filters and search) and one proposal with its history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from ... import selectors
+from ...filters import ProposalFilter
+from ...models import STATUS_DEFINITIONS, Paper, Proposal, Section, Status, StatusUpdate
+from .. import selectors as site_selectors
+from ..links import absolute, all_changes_feed, feeds
+
+LIST_PAGE_SIZE = 50
+
+
+def _filter_options(filterset: ProposalFilter, params: QueryDict) -> dict[str, Any]:
+    """What the plain GET form shows: every choice, and which are selected."""
+
+    def choices(name: str, values: Iterable[tuple[Any, str]]) -> list[dict[str, Any]]:
+        chosen = set(params.getlist(name))
+        return [
+            {"value": str(v), "label": label, "checked": str(v) in chosen} for v, label in values
+        ]
+
+    form = filterset.form
+    return {
+        "q": params.get("q", ""),
+        "paper": choices("paper", [(p.number, f"Paper {p.number}") for p in Paper.objects.all()]),
+        "section": params.get("section", ""),
+        "sections": sorted(
+            set(Section.objects.values_list("number", flat=True)), key=lambda n: (len(n), n)
+        ),
+        "theme": choices("theme", [(t.slug, t.name) for t in form.fields["theme"].queryset]),
+        "status": choices("status", Status.choices),
+        "kind": choices("kind", Proposal.Kind.choices),
+        "applicability": choices("applicability", Proposal.Applicability.choices),
+    }
+
+
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    filterset = ProposalFilter(request.GET, queryset=selectors.proposal_queryset())
+    valid = filterset.is_valid()
+    if valid:
+        page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        proposals = selectors.attach_current_updates(page.object_list)
+    else:
+        page, proposals = None, []
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "filter": filterset,
+        "errors": filterset.errors if not valid else {},
+        "options": _filter_options(filterset, request.GET),
+        "page": page,
+        "proposals": proposals,
+        "querystring": params.urlencode(),
+        "feeds": feeds(all_changes_feed()),
+    }
+    return render(request, "policies/proposal_list.html", context, status=200 if valid else 400)
+
+
+def proposal_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    proposal = get_object_or_404(selectors.proposal_detail_queryset(), reference=reference)
+    selectors.attach_current_updates([proposal])
+    permalink = absolute(proposal.get_absolute_url())
+    return render(
+        request,
+        "policies/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "paper": proposal.paper,
+            "permalink": permalink,
+            "accessed": timezone.localdate(),
+            "source_url": (
+                reverse("paper-detail", args=[proposal.paper.number])
+                + f"#source-{proposal.reference}"
+                if proposal.source_line_start
+                else ""
+            ),
+            "feeds": feeds(
+                (
+                    "feed-proposal",
+                    f"Status changes to {proposal.reference}",
+                    (proposal.reference,),
+                ),
+                all_changes_feed(),
+            ),
+        },
+    )
+
+
+def status_update_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        update = site_selectors.public_update(pk)
+    except StatusUpdate.DoesNotExist:
+        raise Http404("No public status update with that number.") from None
+    return render(
+        request,
+        "policies/status_update_detail.html",
+        {
+            "update": update,
+            "definition": STATUS_DEFINITIONS[update.status],
+            "permalink": absolute(update.get_absolute_url()),
+        },
+    )
