@@ -1,14 +1,28 @@
-"""Shared fixtures.
+"""Every shared fixture, in one place (browser-only ones are in browser/conftest.py).
 
-Both papers are loaded once into the test database by the same code users
-run (``load_papers``); tests that flush the database (live server, worker)
-reload them through the ``papers`` fixture.
+* ``papers``: both papers are loaded once into the test database by the same
+  code users run (``load_papers``); tests that flush the database (live
+  server, worker) reload them through this fixture.
+* ``users``: one user per role, made by ``factories.UserFactory`` with the
+  known ``factories.PASSWORD``.
+* ``api_client``: DRF's test client, signed out.
+* ``indicators`` and ``payloads``: indicator definitions, and a local HTTP
+  server with the synthetic source payloads the clients are pointed at.
+* ``_fresh_cache`` (autouse): the one cache clear, before and after each test.
+
+Rows for a test come from ``factories.py`` (written directly) or
+``support.py`` (through ``policies.services``, rules enforced).  Test
+modules import those two, never each other.
 """
 
 import pytest
 
+from evidence import services as indicator_services
+from evidence.models import Indicator
 from policies.models import Proposal
 from policies.papers import loading
+from tests.factories import UserFactory
+from tests.payloads.server import PayloadServer, mount_defaults
 
 
 @pytest.fixture(scope="session")
@@ -42,15 +56,51 @@ def papers(db):
 
 
 @pytest.fixture
+def users(db):
+    """One user per role (two campaigners and two editors, for four-eyes rules),
+    and one with no role.  Usernames are short: tests sign in as "camp", "edit"."""
+    return {
+        "campaigner": UserFactory(username="camp", role="campaigner"),
+        "campaigner2": UserFactory(username="camp2", role="campaigner"),
+        "editor": UserFactory(username="edit", role="editor"),
+        "editor2": UserFactory(username="edit2", role="editor"),
+        "admin": UserFactory(username="adm", role="admin"),
+        "norole": UserFactory(username="norole"),
+    }
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
 
 
+@pytest.fixture
+def indicators(papers):
+    """Areas and indicator definitions, loaded by the command users run."""
+    indicator_services.load_indicators()
+    return Indicator.objects.all()
+
+
+@pytest.fixture
+def payloads(settings):
+    """A local HTTP server with the synthetic payloads; the clients point at it,
+    never sleep between retries, and are not paced."""
+    server = PayloadServer().start()
+    settings.INDICATOR_SOURCES = mount_defaults(server)
+    settings.INDICATOR_HTTP_BACKOFF = 0
+    settings.INDICATOR_HTTP_RETRIES = 2
+    settings.INDICATOR_HTTP_TIMEOUT = 5
+    settings.POLICE_API_MAX_RATE = 1000
+    yield server
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle and rate-limit counters live in the cache: no test inherits another's."""
+    """Throttle and rate-limit counters live in the cache: no test inherits another's.
+    The only cache clear between tests; test modules add none of their own."""
     from django.core.cache import cache
 
     cache.clear()

@@ -3,7 +3,8 @@
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth import get_user_model
+
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,7 @@ def test_every_model_is_in_the_admin():
 
 
 def test_every_admin_list_loads(client, papers):
-    user = get_user_model().objects.create_superuser(
-        "root", "root@example.org", "pw-for-tests-only"
-    )
+    user = UserFactory(is_superuser=True, is_staff=True)
     client.force_login(user)
     for model in tracker_models():
         if model not in admin.site._registry:

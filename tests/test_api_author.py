@@ -4,38 +4,34 @@ role, or the name where ``TRACKER_SHOW_AUTHOR_NAMES``), at no query per row."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from policies import permissions
-from policies.models import Status, StatusUpdate
-
-from .test_api_status_updates import publish
+from policies.models import Status
+from tests.factories import StatusUpdateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def member(username, *roles, **fields):
-    user = User.objects.create_user(username, password="synthetic-pass", **fields)
-    user.groups.set(Group.objects.filter(name__in=roles))
-    return user
-
-
 def authored(reference, author, day=dt.date(2021, 1, 1)):
-    update = publish(reference, Status.IN_PROGRESS, day)
-    StatusUpdate.objects.filter(pk=update.pk).update(author=author)
-    return update
+    return StatusUpdateFactory(
+        reference=reference, status=Status.IN_PROGRESS, effective_date=day, author=author
+    )
 
 
 @pytest.fixture
 def team(papers):
     return {
-        "campaigner": member("synthetic-campaigner", permissions.CAMPAIGNER, first_name="Cam"),
-        # Both groups: the highest role is the one shown.
-        "editor": member(
-            "synthetic-editor", permissions.CAMPAIGNER, permissions.EDITOR, first_name="Edi"
+        "campaigner": UserFactory(
+            username="synthetic-campaigner", role=permissions.CAMPAIGNER, first_name="Cam"
         ),
-        "admin": member("synthetic-admin", is_superuser=True),
-        "nobody": member("synthetic-no-role"),
+        # Both groups: the highest role is the one shown.
+        "editor": UserFactory(
+            username="synthetic-editor",
+            role=[permissions.CAMPAIGNER, permissions.EDITOR],
+            first_name="Edi",
+        ),
+        "admin": UserFactory(username="synthetic-admin", is_superuser=True),
+        "nobody": UserFactory(username="synthetic-no-role"),
     }
 
 

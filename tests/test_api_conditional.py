@@ -3,22 +3,14 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
 from policies.api.serializers import StatusUpdateSerializer
 from policies.models import Proposal, Status
 from policies.selectors import status_update_queryset
+from tests.factories import UserFactory, correct, publish
 from tracker.api.conditional import etag_for
 
-from .test_api_status_updates import correct, publish
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
 
 
 @pytest.mark.parametrize(
@@ -96,7 +88,7 @@ def test_etag_is_the_one_if_match_checks(api_client, papers):
 
 
 def test_signed_in_reads_are_private(api_client, papers):
-    user = get_user_model().objects.create_user("synthetic-reader", password="x-synthetic-pw-1")
+    user = UserFactory(username="synthetic-reader")
     api_client.force_authenticate(user)
     response = api_client.get("/api/v1/themes/")
     assert response["Cache-Control"] == "private, no-cache"

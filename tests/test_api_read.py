@@ -5,22 +5,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from policies.models import ActingBody, Proposal, Status, StatusUpdate
+from policies.models import ActingBody, Proposal, Status
+from tests.factories import StatusUpdateFactory, publish
 
 pytestmark = pytest.mark.django_db
-
-
-def publish(proposal, status, day, published=None, bodies=()):
-    update = StatusUpdate.objects.create(
-        proposal=proposal,
-        status=status,
-        effective_date=day,
-        rationale="test",
-        state=StatusUpdate.State.PUBLISHED,
-        published_at=published or timezone.now(),
-    )
-    update.acting_bodies.set(bodies)
-    return update
 
 
 def all_results(client, url):
@@ -103,20 +91,28 @@ def test_current_status_is_latest_effective_published(api_client, papers):
     proposal = Proposal.objects.get(reference="118-4f")
     body = ActingBody.objects.get(name="UK Government")
     now = timezone.now()
-    publish(proposal, Status.IN_PROGRESS, dt.date(2021, 5, 1), now, [body])
-    publish(proposal, Status.NO_PROGRESS, dt.date(2020, 1, 1), now + dt.timedelta(hours=1))
-    StatusUpdate.objects.create(
+    publish("118-4f", Status.IN_PROGRESS, dt.date(2021, 5, 1), published=now, bodies=[body])
+    publish(
+        "118-4f", Status.NO_PROGRESS, dt.date(2020, 1, 1), published=now + dt.timedelta(hours=1)
+    )
+    StatusUpdateFactory(
+        draft=True,
         proposal=proposal,
         status=Status.DELIVERED,
         effective_date=dt.date(2024, 1, 1),
-        rationale="draft",
+        rationale="Synthetic draft",
     )
     current = api_client.get("/api/v1/proposals/118-4f/").json()["current_status"]
     assert current["status"] == "in_progress"
     assert current["effective_date"] == "2021-05-01"
     assert [b["name"] for b in current["acting_bodies"]] == ["UK Government"]
     # Same effective date: the later published wins.
-    publish(proposal, Status.PARTLY_DELIVERED, dt.date(2021, 5, 1), now + dt.timedelta(hours=2))
+    publish(
+        "118-4f",
+        Status.PARTLY_DELIVERED,
+        dt.date(2021, 5, 1),
+        published=now + dt.timedelta(hours=2),
+    )
     assert (
         api_client.get("/api/v1/proposals/118-4f/").json()["current_status"]["status"]
         == "partly_delivered"
@@ -129,8 +125,11 @@ def test_list_query_count_is_constant(
     api_client, papers, django_assert_max_num_queries, django_assert_num_queries
 ):
     for proposal in Proposal.objects.all()[:20]:
-        publish(
-            proposal, Status.IN_PROGRESS, dt.date(2022, 1, 1), bodies=ActingBody.objects.all()[:2]
+        StatusUpdateFactory(
+            proposal=proposal,
+            status=Status.IN_PROGRESS,
+            effective_date=dt.date(2022, 1, 1),
+            acting_bodies=ActingBody.objects.all()[:2],
         )
     with django_assert_num_queries(9) as small:
         api_client.get("/api/v1/proposals/?page_size=5")
@@ -140,7 +139,7 @@ def test_list_query_count_is_constant(
 
 
 def test_detail_query_count(api_client, papers, django_assert_num_queries):
-    publish(Proposal.objects.get(reference="138-5g"), Status.IN_PROGRESS, dt.date(2022, 1, 1))
+    publish("138-5g", Status.IN_PROGRESS, dt.date(2022, 1, 1))
     with django_assert_num_queries(10):
         api_client.get("/api/v1/proposals/138-5g/")
 

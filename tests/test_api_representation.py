@@ -21,32 +21,27 @@ from policies.api.serializers import (
     StatusUpdateSerializer,
 )
 from policies.models import ActingBody, Proposal, Status, StatusUpdate
+from tests.factories import EvidenceFactory, StatusUpdateFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def publish(reference, status, day, corrects=None):
-    update = StatusUpdate.objects.create(
-        proposal=Proposal.objects.get(reference=reference),
+    return StatusUpdateFactory(
+        reference=reference,
         status=status,
         effective_date=day,
         date_precision="month",
-        rationale="Synthetic rationale",
-        state=StatusUpdate.State.PUBLISHED,
-        published_at=timezone.now(),
         corrects=corrects,
+        acting_bodies=ActingBody.objects.all()[:2],
     )
-    update.acting_bodies.set(ActingBody.objects.all()[:2])
-    return update
 
 
 @pytest.fixture
 def assessed(papers):
-    source = Evidence.objects.create(
+    source = EvidenceFactory(
+        n=1,
         kind=Evidence.Kind.choices[0][0],
-        title="Synthetic test source",
-        publisher="Synthetic publisher",
-        url="https://example.org/synthetic-source",
         published_date=dt.date(2020, 1, 2),
         accessed_date=dt.date(2021, 1, 2),
         is_published=True,

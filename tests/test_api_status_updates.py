@@ -1,75 +1,20 @@
 """Public reads of status updates and evidence: permalinks, drafts hidden,
-corrections marked, filters, query counts.
-
-The helpers here (``publish``, ``correct``, ``synthetic_evidence``) are shared by
-the other API test modules.  All data they make is synthetic.
-"""
+corrections marked, filters, query counts.  The rows come from tests/factories.py."""
 
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
-from django.utils import timezone
 
 from evidence.models import Evidence
-from policies.models import ActingBody, Proposal, Status, StatusUpdate
+from policies.models import ActingBody, Proposal, Status
+from tests.factories import EvidenceFactory, StatusUpdateFactory, correct, publish
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    # The anonymous throttle counts in the cache; each test starts at zero.
-    cache.clear()
-
-
-def synthetic_evidence(n=1, **fields):
-    defaults = {
-        "kind": Evidence.Kind.OTHER,
-        "title": f"Synthetic test source {n}",
-        "publisher": "Synthetic publisher",
-        "url": f"https://example.org/synthetic/{n}",
-        "published_date": dt.date(2020, 1, 1),
-        "accessed_date": dt.date(2024, 1, 1),
-    }
-    defaults.update(fields)
-    return Evidence.objects.create(**defaults)
-
-
-def publish(reference, status, day, *, published=None, bodies=(), evidence=(), corrects=None):
-    update = StatusUpdate.objects.create(
-        proposal=Proposal.objects.get(reference=reference),
-        status=status,
-        effective_date=day,
-        rationale="Synthetic test rationale",
-        state=StatusUpdate.State.PUBLISHED,
-        published_at=published or timezone.now(),
-        corrects=corrects,
-    )
-    update.acting_bodies.set(bodies)
-    update.evidence.set(evidence)
-    return update
-
-
-def correct(original, status, day=None, *, published=None, evidence=()):
-    """Publish a correction of ``original`` and mark the original corrected, as
-    the publishing service does in one transaction."""
-    correction = publish(
-        original.proposal.reference,
-        status,
-        day or original.effective_date,
-        published=published,
-        evidence=evidence,
-        corrects=original,
-    )
-    original.state = StatusUpdate.State.CORRECTED
-    original.save()
-    return correction
-
-
 def test_status_update_permalink(api_client, papers):
     body = ActingBody.objects.get(name="UK Government")
-    source = synthetic_evidence()
+    source = EvidenceFactory(n=1)
     update = publish(
         "118-2d", Status.IN_PROGRESS, dt.date(2021, 3, 1), bodies=[body], evidence=[source]
     )
@@ -93,14 +38,15 @@ def test_status_update_permalink(api_client, papers):
 
 @pytest.mark.parametrize("state", ["draft", "submitted", "returned"])
 def test_unpublished_updates_are_never_shown(api_client, papers, state):
-    update = StatusUpdate.objects.create(
-        proposal=Proposal.objects.get(reference="118-1a"),
+    update = StatusUpdateFactory(
+        draft=True,
+        reference="118-1a",
         status=Status.DELIVERED,
         effective_date=dt.date(2022, 1, 1),
         rationale="Synthetic draft",
         state=state,
     )
-    source = synthetic_evidence(7)
+    source = EvidenceFactory(n=7)
     update.evidence.set([source])
     response = api_client.get(f"/api/v1/status-updates/{update.pk}/")
     assert response.status_code == 404
@@ -149,7 +95,7 @@ def test_status_update_filters(api_client, papers, query, expected):
         "a": publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), bodies=[uk]),
         "b": publish("118-3a", Status.NO_PROGRESS, dt.date(2020, 1, 1)),
         "c": publish(
-            "138-1a", Status.DELIVERED, dt.date(2022, 1, 1), evidence=[synthetic_evidence()]
+            "138-1a", Status.DELIVERED, dt.date(2022, 1, 1), evidence=[EvidenceFactory(n=1)]
         ),
     }
     updates["d"] = correct(updates["b"], Status.IN_PROGRESS)
@@ -166,8 +112,8 @@ def test_status_update_filter_errors_are_400(api_client, papers):
 
 
 def test_evidence_list_and_detail(api_client, papers):
-    first = synthetic_evidence(1, kind=Evidence.Kind.LEGISLATION)
-    second = synthetic_evidence(2, title="Synthetic report on =formula")
+    first = EvidenceFactory(n=1, kind=Evidence.Kind.LEGISLATION)
+    second = EvidenceFactory(n=2, title="Synthetic report on =formula")
     update = publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[first, second])
     body = api_client.get("/api/v1/evidence/").json()
     assert body["count"] == 2
@@ -189,7 +135,7 @@ def _bulk_updates(n, start=0):
             Status.IN_PROGRESS,
             dt.date(2021, 1, 1),
             bodies=[uk],
-            evidence=[synthetic_evidence(1000 + i)],
+            evidence=[EvidenceFactory(n=1000 + i)],
         )
 
 

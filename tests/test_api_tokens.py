@@ -20,10 +20,6 @@ from rest_framework.test import APIClient
 from evidence.models import Evidence
 from policies.api.authentication import ApiTokenAuthentication
 from policies.models import ApiToken
-from tests import editorial_support
-
-users = editorial_support.users
-_clear_rate_limits = editorial_support._clear_rate_limits
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,8 @@ from rest_framework.test import APIClient
 
 from policies import services
 from policies.models import ApiToken, StatusUpdate
-from tests import editorial_support
-from tests.editorial_support import make_draft, update_input
 from tests.services import require_postgres
-
-users = editorial_support.users
-_clear_rate_limits = editorial_support._clear_rate_limits
+from tests.support import make_draft, update_input
 
 
 def client_for(user):

@@ -16,11 +16,8 @@ from rest_framework.test import APIClient
 
 from policies import services
 from policies.models import ApiToken, Proposal
-from tests import editorial_support
-from tests.editorial_support import PASSWORD, make_draft, make_published, update_input
-
-users = editorial_support.users
-_clear_rate_limits = editorial_support._clear_rate_limits
+from tests.factories import PASSWORD
+from tests.support import make_draft, make_published, update_input
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from policies import services
 from policies.models import Proposal, ProposalLink, Theme
-from tests import editorial_support
 from tests.services import require_postgres
-
-users = editorial_support.users
-_clear_rate_limits = editorial_support._clear_rate_limits
 
 
 def _theme(slug: str, name: str) -> Theme:

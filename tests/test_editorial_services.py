@@ -9,17 +9,13 @@ from django.test import override_settings
 from evidence.models import Evidence
 from policies import services
 from policies.models import Proposal, Status, StatusUpdate
-from tests import editorial_support
-from tests.editorial_support import (
+from tests.support import (
     make_draft,
     make_published,
     make_source,
     source_input,
     update_input,
 )
-
-users = editorial_support.users
-_clear_rate_limits = editorial_support._clear_rate_limits
 
 pytestmark = pytest.mark.django_db
 

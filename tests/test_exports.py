@@ -6,20 +6,13 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.cache import cache
 
 from policies.api.read import PROPOSAL_CSV_COLUMNS, STATUS_UPDATE_CSV_COLUMNS
 from policies.models import ActingBody, Proposal, Status
+from tests.factories import EvidenceFactory, correct, publish
 from tracker.api.exports import cell, lookup, neutralise
 
-from .test_api_status_updates import correct, publish, synthetic_evidence
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
 
 
 def read_csv(response):
@@ -66,7 +59,7 @@ def test_csv_is_every_row_not_one_page(api_client, papers):
 
 
 def test_formula_cells_are_neutralised(api_client, papers):
-    source = synthetic_evidence(title='=HYPERLINK("https://example.org")', publisher="@synthetic")
+    source = EvidenceFactory(n=1, title='=HYPERLINK("https://example.org")', publisher="@synthetic")
     update = publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[source])
     update.rationale = "+1 synthetic rationale"
     update.save()

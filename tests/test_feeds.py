@@ -4,23 +4,16 @@ import datetime as dt
 
 import feedparser
 import pytest
-from django.core.cache import cache
 
 from policies.models import Proposal, Status
-
-from .test_api_status_updates import correct, publish, synthetic_evidence
+from tests.factories import EvidenceFactory, correct, publish
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-
-
 @pytest.fixture
 def changes(papers):
-    source = synthetic_evidence()
+    source = EvidenceFactory(n=1)
     original = publish("118-2d", Status.DELIVERED, dt.date(2021, 1, 1), evidence=[source])
     correction = correct(original, Status.IN_PROGRESS)
     other = publish("138-1a", Status.NO_PROGRESS, dt.date(2022, 1, 1))
@@ -87,7 +80,7 @@ def test_feed_escapes_text(client, papers):
 
 
 def test_feed_query_count_is_constant(client, papers, django_assert_num_queries):
-    publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[synthetic_evidence(1)])
+    publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[EvidenceFactory(n=1)])
     with django_assert_num_queries(5) as few:
         client.get("/feeds/changes.atom")
     for i, proposal in enumerate(Proposal.objects.all()[10:40]):
@@ -95,7 +88,7 @@ def test_feed_query_count_is_constant(client, papers, django_assert_num_queries)
             proposal.reference,
             Status.IN_PROGRESS,
             dt.date(2021, 1, 1),
-            evidence=[synthetic_evidence(i + 2)],
+            evidence=[EvidenceFactory(n=i + 2)],
         )
     with django_assert_num_queries(len(few.captured_queries)):
         client.get("/feeds/changes.atom")

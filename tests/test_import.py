@@ -15,10 +15,7 @@ from rest_framework.test import APIClient
 from evidence.models import Evidence
 from policies import imports
 from policies.models import ApiToken, Proposal, StatusUpdate
-from tests import editorial_support
-
-users = editorial_support.users
-_clear_rate_limits = editorial_support._clear_rate_limits
+from tests.support import make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +137,7 @@ def test_same_file_twice_creates_no_duplicates(users, papers):
 
 
 def test_several_sources_per_update_and_reuse_by_url(users, papers):
-    existing = editorial_support.make_source(users["campaigner"], 7)
+    existing = make_source(users["campaigner"], 7)
     rows = [
         row("118-2d", n=1),
         row("118-2d", n=7, source_url=existing.url),  # same update: a 2nd source, reused

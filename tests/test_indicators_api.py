@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- pytest fixtures are imported from tests/payloads/fixtures.py
 """The indicators and observations API: fields, filters, CSV, conditional GET,
 and query counts that do not grow with the data."""
 
@@ -11,7 +10,6 @@ import pytest
 
 from evidence import services
 from evidence.models import Indicator, Observation
-from tests.payloads.fixtures import fresh_throttles, indicators, payloads  # noqa: F401
 from tests.payloads.server import POLICE, Reply, mount_prc
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from evidence.models import Evidence, Indicator, Observation
+from tests.factories import EvidenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +20,8 @@ def indicator(papers):
 
 @pytest.fixture
 def citation():
-    return Evidence.objects.create(
+    return EvidenceFactory(
         kind=Evidence.Kind.OFFICIAL_STATISTICS,
-        title="Synthetic test publication",
-        publisher="Synthetic publisher",
         url="https://example.org/synthetic-manual.pdf",
         published_date=dt.date(2024, 1, 1),
         accessed_date=dt.date(2024, 1, 2),

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- pytest fixtures are imported from tests/payloads/fixtures.py
 """Indicator pages, the proposal page's indicator charts, the freshness page
 for editors, and the SVG charts."""
 
@@ -19,7 +18,7 @@ from evidence.charts import line_chart
 from evidence.models import Indicator, RefreshRun
 from evidence.selectors import Point, Series
 from evidence.templatetags.indicator_tags import proposal_indicators
-from tests.payloads.fixtures import fresh_throttles, indicators, payloads  # noqa: F401
+from tests.factories import UserFactory
 from tests.payloads.server import POLICE, Reply
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +167,7 @@ def test_freshness_page_is_for_editors_only(client, indicators, payloads):
     with pytest.raises(Exception):
         refresh("section-60-searches")
     assert client.get("/data/freshness/").status_code == 302  # to log in
-    user = get_user_model().objects.create_user("reader", password="synthetic-pass-1")
+    user = UserFactory(username="synthetic-reader")
     client.force_login(user)
     assert client.get("/data/freshness/").status_code == 403
     user.user_permissions.add(Permission.objects.get(codename="view_refreshrun"))
@@ -180,9 +179,7 @@ def test_freshness_page_is_for_editors_only(client, indicators, payloads):
     for indicator in indicators:
         assert indicator.slug in text
     assert "HTTP 500" in text and "success" in text and "never run" in text
-    staff = get_user_model().objects.create_user(
-        "editor", password="synthetic-pass-2", is_staff=True
-    )
+    staff = UserFactory(username="synthetic-staff", is_staff=True)
     client.force_login(staff)
     assert client.get("/data/freshness/").status_code == 200
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- pytest fixtures are imported from tests/payloads/fixtures.py
 """Indicator definitions, the beat schedule, the Celery tasks and the commands."""
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from evidence import services
 from evidence.models import Indicator, IndicatorLink, Observation, RefreshRun
 from evidence.schedule import INDICATORS_FILE, indicator_beat_schedule
 from evidence.sources import TransientSourceError
-from tests.payloads.fixtures import fresh_throttles, indicators, payloads  # noqa: F401
 from tests.payloads.server import POLICE, Reply
 from tracker.celery import app
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- pytest fixtures are imported from tests/payloads/fixtures.py
 """Source clients on synthetic payloads in the documented formats, served over
 real HTTP from 127.0.0.1, and the refresh service that stores what they read."""
 
@@ -15,7 +14,7 @@ from evidence.models import Area, Evidence, Indicator, Observation, RefreshRun, 
 from evidence.sources import LayoutError, SourceError, TransientSourceError, ho_tables
 from evidence.sources.http import HttpClient, Pacer
 from evidence.sources.police_api import PoliceAPI
-from tests.payloads.fixtures import fresh_throttles, indicators, payloads  # noqa: F401
+from tests.factories import EvidenceFactory
 from tests.payloads.server import (
     GOVUK,
     PAYLOADS,
@@ -347,10 +346,8 @@ def test_stop_search_by_ethnicity(indicators, settings, payloads):
 
 def test_manual_observation_needs_and_keeps_its_citation(indicators):
     indicator = Indicator.objects.get(slug="homicide")
-    citation = Evidence.objects.create(
+    citation = EvidenceFactory(
         kind=Evidence.Kind.OFFICIAL_STATISTICS,
-        title="Synthetic test source",
-        publisher="Synthetic publisher",
         url="https://example.org/synthetic.pdf",
         published_date=dt.date(2024, 1, 1),
         accessed_date=dt.date(2024, 1, 2),

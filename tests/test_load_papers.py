@@ -6,10 +6,10 @@ from io import StringIO
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from policies.models import Paper, Proposal, ProposalLink, Section, Status, StatusUpdate, Theme
 from policies.papers import dataset
+from tests.factories import StatusUpdateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +38,8 @@ def test_second_run_changes_nothing(papers):
 
 def test_changed_text_updates_proposal_and_keeps_status_history(papers, tmp_path):
     proposal = Proposal.objects.get(reference="118-1a")
-    update = StatusUpdate.objects.create(
-        proposal=proposal,
-        status=Status.IN_PROGRESS,
-        effective_date=dt.date(2020, 1, 1),
-        rationale="test",
-        state=StatusUpdate.State.PUBLISHED,
-        published_at=timezone.now(),
+    update = StatusUpdateFactory(
+        reference="118-1a", status=Status.IN_PROGRESS, effective_date=dt.date(2020, 1, 1)
     )
     raw = yaml.safe_load(dataset.DATA_FILE.read_text())
     for section in raw["papers"][0]["sections"]:
@@ -145,9 +140,8 @@ def test_summary_proposals_point_at_the_summary_not_the_chapter_box(papers):
 def test_reload_keeps_what_editors_changed(papers):
     """The data file seeds themes and links; an editor's later work wins over it."""
     from policies import services
-    from tests.editorial_support import make_user
 
-    editor = make_user("reload-editor", "editor")
+    editor = UserFactory(username="reload-editor", role="editor")
     proposal = Proposal.objects.get(reference="118-2d")
     only = Theme.objects.exclude(pk__in=proposal.themes.all()).first()
     services.set_proposal_themes(editor, proposal, proposal.version, [only])

@@ -24,41 +24,34 @@ from policies.models import (
     ProposalLink,
     Section,
     Status,
-    StatusUpdate,
 )
 from policies.site import scorecard
 from policies.site.views.papers import wording_diff
+from tests.factories import EvidenceFactory, StatusUpdateFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def publish(proposal, status, day=dt.date(2022, 3, 1), *, evidence=(), bodies=(), **extra):
-    update = StatusUpdate.objects.create(
+def publish(proposal, status, day=dt.date(2022, 3, 1), *, evidence=(), bodies=()):
+    return StatusUpdateFactory(
         proposal=proposal,
         status=status,
         effective_date=day,
-        rationale=extra.pop("rationale", "Synthetic test rationale."),
-        state=extra.pop("state", StatusUpdate.State.PUBLISHED),
-        published_at=timezone.now(),
-        **extra,
+        rationale="Synthetic test rationale.",
+        evidence=list(evidence),
+        acting_bodies=list(bodies),
     )
-    update.evidence.set(evidence)
-    update.acting_bodies.set(bodies)
-    return update
 
 
 def synthetic_source(n: int = 1, **fields) -> Evidence:
+    """Source ``n``, published (cited by a published update), dated by ``n``."""
     values = {
         "kind": Evidence.Kind.GOVERNMENT_PUBLICATION,
-        "title": f"Synthetic test source {n}",
         "publisher": "Synthetic Publisher",
-        "url": f"https://example.org/synthetic/{n}",
         "published_date": dt.date(2021, 1, n % 28 + 1),
-        "accessed_date": dt.date(2024, 1, 1),
         "is_published": True,
     }
-    values.update(fields)
-    return Evidence.objects.create(**values)
+    return EvidenceFactory(n=n, **(values | fields))
 
 
 def add_synthetic_proposals(count: int) -> None:
@@ -231,7 +224,8 @@ def test_proposal_page_tells_the_story(client, papers):
         proposal, Status.IN_PROGRESS, dt.date(2020, 5, 1), evidence=[old], bodies=[body]
     )
     publish(proposal, Status.DELIVERED, dt.date(2023, 6, 1), evidence=[synthetic_source(2)])
-    StatusUpdate.objects.create(
+    StatusUpdateFactory(
+        draft=True,
         proposal=proposal,
         status=Status.CONTRARY,
         effective_date=dt.date(2024, 1, 1),
@@ -290,11 +284,12 @@ def test_status_update_page_and_drafts_are_private(client, papers, django_assert
     with django_assert_num_queries(4):  # fixed: update, bodies, evidence, corrections
         html = client.get(f"/updates/{update.pk}/").content.decode()
     assert "Synthetic test rationale." in html and "Synthetic test source 3" in html
-    draft = StatusUpdate.objects.create(
+    draft = StatusUpdateFactory(
+        draft=True,
         proposal=proposal,
         status=Status.DELIVERED,
         effective_date=dt.date(2024, 1, 1),
-        rationale="x",
+        rationale="Synthetic draft",
     )
     assert client.get(f"/updates/{draft.pk}/").status_code == 404
 
@@ -369,12 +364,14 @@ def test_evidence_library_filters_and_lists_supported_proposals(client, papers):
     hidden = synthetic_source(3, is_published=False)  # cited only by a draft
     publish(Proposal.objects.get(reference="118-2d"), Status.DELIVERED, evidence=[law, stats])
     publish(Proposal.objects.get(reference="138-2a"), Status.IN_PROGRESS, evidence=[law])
-    StatusUpdate.objects.create(
-        proposal=Proposal.objects.get(reference="118-1a"),
+    StatusUpdateFactory(
+        draft=True,
+        reference="118-1a",
         status=Status.DELIVERED,
         effective_date=dt.date(2024, 1, 1),
-        rationale="draft",
-    ).evidence.set([hidden])
+        rationale="Synthetic draft",
+        evidence=[hidden],
+    )
     html = client.get("/evidence/").content.decode()
     assert "Synthetic test source 1" in html and "Synthetic test source 2" in html
     assert "Synthetic test source 3" not in html

@@ -13,11 +13,7 @@ from rest_framework.test import APIClient
 from evidence.models import Evidence
 from policies import services
 from policies.models import ApiToken, Proposal, ProposalLink, StatusUpdate, Theme
-from tests import editorial_support
-from tests.editorial_support import make_draft, make_published, make_source
-
-users = editorial_support.users
-_clear_rate_limits = editorial_support._clear_rate_limits
+from tests.support import make_draft, make_published, make_source
 
 pytestmark = pytest.mark.django_db
 

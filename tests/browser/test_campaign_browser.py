@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from policies.models import StatusUpdate
-from tests.editorial_support import PASSWORD, make_user
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,9 +35,8 @@ def sign_in(web, username):
 
 def test_campaigner_drafts_editor_publishes_public_sees_it(web):
     for username, role in [("synthetic-campaigner", "campaigner"), ("synthetic-editor", "editor")]:
-        user = make_user(username, role)
-        user.last_login = timezone.now()  # past the first sign-in's password change
-        user.save()
+        # Signed in before: past the first sign-in's password change.
+        UserFactory(username=username, role=role, last_login=timezone.now())
 
     page = sign_in(web, "synthetic-campaigner")
     web.goto(page, "/proposals/118-2d/")

@@ -10,10 +10,10 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.utils import timezone
 
 from evidence.models import Evidence
 from policies.models import ActingBody, Proposal, Status, StatusUpdate
+from tests.factories import EvidenceFactory, StatusUpdateFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,28 +26,23 @@ def expect(locator):
 
 def assess(reference: str, status: str, n: int) -> StatusUpdate:
     """A published update with an obviously synthetic source on example.org."""
-    source = Evidence.objects.create(
+    source = EvidenceFactory(
+        n=n,
         kind=Evidence.Kind.GOVERNMENT_PUBLICATION,
-        title=f"Synthetic test source {n}",
         publisher="Synthetic Publisher",
-        url=f"https://example.org/synthetic/{n}",
         archived_url=f"https://example.org/archive/{n}",
         published_date=dt.date(2021, 3, 1),
-        accessed_date=dt.date(2024, 1, 1),
         quote="Synthetic quotation for a browser test.",
         is_published=True,
     )
-    update = StatusUpdate.objects.create(
-        proposal=Proposal.objects.get(reference=reference),
+    return StatusUpdateFactory(
+        reference=reference,
         status=status,
         effective_date=dt.date(2021, 3, 1),
         rationale="Synthetic rationale for a browser test.",
-        state=StatusUpdate.State.PUBLISHED,
-        published_at=timezone.now(),
+        evidence=[source],
+        acting_bodies=[ActingBody.objects.get(name="UK Government")],
     )
-    update.evidence.set([source])
-    update.acting_bodies.set([ActingBody.objects.get(name="UK Government")])
-    return update
 
 
 def api_count(page, query: str) -> int:

@@ -1,52 +1,19 @@
-"""Users with roles, synthetic evidence and helpers for the campaigners' tests.
+"""Helpers that go through ``policies.services``, so the editorial rules apply:
+sources, drafts, submitted and published updates as the application makes them.
 
-Everything made up here is obviously synthetic: titles say "Synthetic test
-source" and URLs are on example.org.
+Rows written directly (no rules) come from ``tests/factories.py``; the shared
+fixtures (``users`` among them) are in ``tests/conftest.py``.  Everything made
+up here is obviously synthetic: titles say "Synthetic test source" and URLs are
+on example.org.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.cache import cache
-
 from evidence.models import Evidence
 from policies import services
 from policies.models import Proposal, Status, StatusUpdate
-
-PASSWORD = "synthetic-Passw0rd-for-tests"  # noqa: S105
-
-
-def make_user(username: str, role: str | None):
-    user = get_user_model().objects.create_user(
-        username=username, password=PASSWORD, email=f"{username}@example.org"
-    )
-    if role:
-        group, _ = Group.objects.get_or_create(name=role)  # flushed DBs lose the migration's rows
-        user.groups.add(group)
-    return user
-
-
-@pytest.fixture
-def users(db):
-    return {
-        "campaigner": make_user("camp", "campaigner"),
-        "campaigner2": make_user("camp2", "campaigner"),
-        "editor": make_user("edit", "editor"),
-        "editor2": make_user("edit2", "editor"),
-        "admin": make_user("adm", "admin"),
-        "norole": make_user("norole", None),
-    }
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def source_input(n: int = 1, **overrides) -> services.EvidenceInput:

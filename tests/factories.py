@@ -1,0 +1,138 @@
+"""factory-boy factories: rows written straight to the database.
+
+What lives where in ``tests/``:
+
+* ``factories.py`` (here): ``UserFactory``, ``EvidenceFactory`` and
+  ``StatusUpdateFactory``, plus the ``publish`` / ``correct`` shortcuts.  They
+  write rows directly and check no editorial rule: use them to set the scene
+  for reads (API, pages, feeds, exports).
+* ``support.py``: helpers that go through ``policies.services`` (drafting,
+  submitting, publishing, sources), so the rules apply.  Use them where the
+  scene must be one the application itself could have made.
+* ``conftest.py``: every shared fixture (``papers``, ``users``, ``api_client``,
+  ``indicators``, ``payloads``) and the one autouse cache clear.
+
+Everything made up here is obviously synthetic: default usernames start
+``synthetic-`` with addresses on example.org, sources are titled "Synthetic
+test source N" at example.org URLs, and rationales say "Synthetic".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import factory
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from evidence.models import Evidence
+from policies.models import Proposal, Status, StatusUpdate
+
+PASSWORD = "synthetic-Passw0rd-for-tests"  # every factory-made user's
+
+# Explicit ``n`` in the tests are small numbers ("Synthetic test source 1"); the
+# default sequence starts far above them, so the two never make the same URL.
+DEFAULT_SOURCE_NUMBERS = 100_000
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user with the known ``PASSWORD``.  ``role="editor"`` (or a list of roles)
+    puts them in the Django group of that name: "campaigner", "editor", "admin"."""
+
+    class Meta:
+        model = settings.AUTH_USER_MODEL
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda i: f"synthetic-user-{i}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role(user, create, extracted: str | Iterable[str] | None, **kwargs):
+        if not extracted:
+            return
+        for name in [extracted] if isinstance(extracted, str) else extracted:
+            # get_or_create: a flushed database has lost the migration's groups.
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """A source numbered ``n``: "Synthetic test source n" at
+    https://example.org/synthetic/n (one current source per URL, so give each
+    source in a test its own ``n``)."""
+
+    class Meta:
+        model = Evidence
+
+    class Params:
+        n = factory.Sequence(lambda i: DEFAULT_SOURCE_NUMBERS + i)
+
+    kind = Evidence.Kind.OTHER
+    title = factory.LazyAttribute(lambda source: f"Synthetic test source {source.n}")
+    publisher = "Synthetic publisher"
+    url = factory.LazyAttribute(lambda source: f"https://example.org/synthetic/{source.n}")
+    published_date = dt.date(2020, 1, 1)
+    accessed_date = dt.date(2024, 1, 1)
+
+
+class StatusUpdateFactory(factory.django.DjangoModelFactory):
+    """A status update on the proposal ``reference`` (default 118-2d), published
+    now unless ``draft=True``; ``evidence`` and ``acting_bodies`` take lists."""
+
+    class Meta:
+        model = StatusUpdate
+        skip_postgeneration_save = True
+
+    class Params:
+        reference = "118-2d"
+        draft = factory.Trait(state=StatusUpdate.State.DRAFT, published_at=None)
+
+    proposal = factory.LazyAttribute(
+        lambda update: Proposal.objects.get(reference=update.reference)
+    )
+    status = Status.IN_PROGRESS
+    effective_date = dt.date(2021, 1, 1)
+    rationale = "Synthetic test rationale"
+    state = StatusUpdate.State.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def acting_bodies(update, create, extracted, **kwargs):
+        if extracted:
+            update.acting_bodies.set(extracted)
+
+    @factory.post_generation
+    def evidence(update, create, extracted, **kwargs):
+        if extracted:
+            update.evidence.set(extracted)
+
+
+def publish(reference, status, day, *, published=None, bodies=(), evidence=(), corrects=None):
+    """A published update of the proposal ``reference``, effective ``day``."""
+    return StatusUpdateFactory(
+        reference=reference,
+        status=status,
+        effective_date=day,
+        published_at=published or timezone.now(),
+        acting_bodies=list(bodies),
+        evidence=list(evidence),
+        corrects=corrects,
+    )
+
+
+def correct(original, status, day=None, *, published=None, evidence=()):
+    """Publish a correction of ``original`` and mark the original corrected, as
+    the publishing service does in one transaction."""
+    correction = publish(
+        original.proposal.reference,
+        status,
+        day or original.effective_date,
+        published=published,
+        evidence=evidence,
+        corrects=original,
+    )
+    original.state = StatusUpdate.State.CORRECTED
+    original.save()
+    return correction
