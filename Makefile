@@ -43,10 +43,13 @@ test-fast: install
 screenshots: install
 	$(UV) run --frozen pytest -q tests/browser
 
-lint: install
+lint: install typecheck
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+
+typecheck: install
+	$(UV) run --frozen mypy
 
 schema: install
 	$(MANAGE) spectacular --file tests/snapshots/openapi.yaml

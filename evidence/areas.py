@@ -62,7 +62,7 @@ class AreaLookup:
     def force_codes(self) -> set[str]:
         return {code for code in self.names if code != NATIONAL_CODE}
 
-    def resolve(self, spelling) -> str | None:
+    def resolve(self, spelling: object) -> str | None:
         """The area's code; None for a body that is not an area (BTP, Action
         Fraud); ``UnknownArea`` for a spelling nobody has seen."""
         raw = str(spelling).strip()

@@ -27,7 +27,7 @@ _HEAD = (
 _TAIL = "</office:spreadsheet></office:body></office:document-content>"
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None or value == "":
         return "<table:table-cell/>"
     if isinstance(value, bool):

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -18,14 +19,37 @@ from .areas import NATIONAL_CODE
 from .models import Area, Indicator, IndicatorLink, Observation, RefreshRun
 
 
-def _runs(outcome: str | None = None):
+class IndicatorAnnotations(TypedDict):
+    """What :func:`indicator_queryset` annotates on each indicator.  The last run's
+    values are None when the indicator has never run (``last_run_outcome`` None)."""
+
+    last_run_outcome: str | None
+    last_run_started_at: dt.datetime
+    last_run_finished_at: dt.datetime | None
+    last_run_error: str
+    last_run_rows_read: int
+    last_run_rows_added: int
+    last_run_rows_revised: int
+    last_success_at: dt.datetime | None
+    last_failure_at: dt.datetime | None
+    latest_period_end: dt.date | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # An indicator read through :func:`indicator_queryset` (django-stubs' annotated model).
+    AnnotatedIndicator = WithAnnotations[Indicator, IndicatorAnnotations]
+
+
+def _runs(outcome: str | None = None) -> QuerySet[RefreshRun]:
     runs = RefreshRun.objects.filter(indicator=OuterRef("pk"))
     if outcome:
         runs = runs.filter(outcome=outcome)
     return runs.order_by("-started_at", "-pk")
 
 
-def indicator_queryset() -> QuerySet[Indicator]:
+def indicator_queryset() -> QuerySet[AnnotatedIndicator]:
     """Indicators with their proposals, last run and last success annotated."""
     last = _runs()
     return (
@@ -70,10 +94,10 @@ def observation_queryset() -> QuerySet[Observation]:
     )
 
 
-def is_stale(indicator: Indicator, today: dt.date | None = None) -> bool:
+def is_stale(indicator: Indicator, *, today: dt.date | None = None) -> bool:
     """The newest figure held is for a period that ended longer ago than the
     indicator's ``stale_after_days`` (a source gone quiet, or refreshes failing)."""
-    end = getattr(indicator, "latest_period_end", None)
+    end: dt.date | None = getattr(indicator, "latest_period_end", None)
     if end is None:
         return False
     today = today or timezone.localdate()
@@ -117,17 +141,19 @@ class IndicatorStatus:
 
 def last_run(indicator: Indicator) -> LastRun | None:
     """The last refresh of an indicator from :func:`indicator_queryset`, or None if never run."""
-    outcome = getattr(indicator, "last_run_outcome", None)
+    outcome: str | None = getattr(indicator, "last_run_outcome", None)
     if outcome is None:
         return None
+    # A last run is annotated, so the indicator came from indicator_queryset().
+    annotated = cast("AnnotatedIndicator", indicator)
     return LastRun(
         outcome=outcome,
-        started_at=indicator.last_run_started_at,
-        finished_at=indicator.last_run_finished_at,
-        rows_read=indicator.last_run_rows_read,
-        rows_added=indicator.last_run_rows_added,
-        rows_revised=indicator.last_run_rows_revised,
-        error=indicator.last_run_error,
+        started_at=annotated.last_run_started_at,
+        finished_at=annotated.last_run_finished_at,
+        rows_read=annotated.last_run_rows_read,
+        rows_added=annotated.last_run_rows_added,
+        rows_revised=annotated.last_run_rows_revised,
+        error=annotated.last_run_error,
     )
 
 
@@ -139,14 +165,14 @@ def linked_proposals(indicator: Indicator) -> list[LinkedProposal]:
     ]
 
 
-def indicator_status(indicator: Indicator, today: dt.date | None = None) -> IndicatorStatus:
+def indicator_status(indicator: Indicator, *, today: dt.date | None = None) -> IndicatorStatus:
     """Everything :func:`indicator_queryset` annotated on one indicator, as plain data."""
     return IndicatorStatus(
         proposals=linked_proposals(indicator),
         last_run=last_run(indicator),
         last_success_at=getattr(indicator, "last_success_at", None),
         latest_period_end=getattr(indicator, "latest_period_end", None),
-        is_stale=is_stale(indicator, today),
+        is_stale=is_stale(indicator, today=today),
     )
 
 
@@ -175,7 +201,7 @@ class Series:
 
 
 def series_for(
-    indicator_ids: Iterable[int], area_codes: Iterable[str]
+    indicator_ids: Iterable[int], *, area_codes: Iterable[str]
 ) -> dict[tuple[int, str], Series]:
     """The current figure per period (the latest release's) for each indicator
     and area, in one query."""

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.db import transaction
@@ -66,7 +67,7 @@ def _proposal_references() -> dict[str, int]:
     return dict(proposal._default_manager.values_list("reference", "pk"))
 
 
-def validate_definitions(data: dict) -> list[str]:
+def validate_definitions(data: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     items = data.get("indicators") or []
     if not items:
@@ -136,15 +137,15 @@ def load_indicators(path: Path = INDICATORS_FILE) -> dict[str, int]:
                 link.delete()
                 counts["links_changed"] += 1
         for proposal_id, rationale in wanted.items():
-            link = held.get(proposal_id)
-            if link is None:
+            held_link = held.get(proposal_id)
+            if held_link is None:
                 IndicatorLink.objects.create(
                     indicator=indicator, proposal_id=proposal_id, rationale=rationale
                 )
                 counts["links_changed"] += 1
-            elif link.rationale != rationale:
-                link.rationale = rationale
-                link.save(update_fields=["rationale"])
+            elif held_link.rationale != rationale:
+                held_link.rationale = rationale
+                held_link.save(update_fields=["rationale"])
                 counts["links_changed"] += 1
     return counts
 
@@ -152,7 +153,9 @@ def load_indicators(path: Path = INDICATORS_FILE) -> dict[str, int]:
 # --- Storing figures ------------------------------------------------------------
 
 
-def _release_row(indicator: Indicator, release: Release, now, citation=None) -> SourceRelease:
+def _release_row(
+    indicator: Indicator, release: Release, now: dt.datetime, citation: Evidence | None = None
+) -> SourceRelease:
     row, created = SourceRelease.objects.get_or_create(
         indicator=indicator,
         key=release.key,
@@ -169,7 +172,11 @@ def _release_row(indicator: Indicator, release: Release, now, citation=None) -> 
 
 @transaction.atomic
 def store_figures(
-    indicator: Indicator, release: Release, figures: Iterable[Figure], *, citation=None
+    indicator: Indicator,
+    *,
+    release: Release,
+    figures: Iterable[Figure],
+    citation: Evidence | None = None,
 ) -> StoreResult:
     """Upsert one release's figures (see the module docstring)."""
     figures = list(figures)
@@ -182,15 +189,15 @@ def store_figures(
     # The figure currently held per (area, period start): the latest stored row.
     current: dict[tuple[int, dt.date], tuple[Decimal, int]] = {}
     in_release: set[tuple[int, dt.date]] = set()
-    for area_id, start, value, release_id in (
+    for held_area_id, start, held_value, release_id in (
         Observation.objects.filter(indicator=indicator)
         .order_by("retrieved_at", "pk")
         .values_list("area_id", "period_start", "value", "release_id")
         .iterator(chunk_size=5000)
     ):
-        current[(area_id, start)] = (value, release_id)
+        current[(held_area_id, start)] = (held_value, release_id)
         if release_id == release_row.pk:
-            in_release.add((area_id, start))
+            in_release.add((held_area_id, start))
     new_rows: list[Observation] = []
     for figure in figures:
         area_id = areas.get(figure.area_code)
@@ -256,13 +263,13 @@ def add_manual_observation(
         published_at=dt.datetime.combine(citation.published_date, dt.time(), tzinfo=dt.UTC),
     )
     figure = Figure(area_code, Period(period_start, period_end, period_label), Decimal(value))
-    return store_figures(indicator, release, [figure], citation=citation)
+    return store_figures(indicator, release=release, figures=[figure], citation=citation)
 
 
 # --- A refresh ---------------------------------------------------------------------
 
 
-def refresh_indicator(indicator: Indicator, **client_options) -> RefreshRun:
+def refresh_indicator(indicator: Indicator, **client_options: Any) -> RefreshRun:
     """Fetch the indicator's source and store what it says, recording a
     ``RefreshRun``.  On any error the run is marked failed with the error and
     the exception re-raised; figures already held are untouched, because the
@@ -278,7 +285,7 @@ def refresh_indicator(indicator: Indicator, **client_options) -> RefreshRun:
             ).exists(),
             **client_options,
         )
-        result = store_figures(indicator, fetched.release, fetched.figures)
+        result = store_figures(indicator, release=fetched.release, figures=fetched.figures)
     except Exception as exc:
         run.outcome = RefreshRun.Outcome.FAILED
         run.error = f"{type(exc).__name__}: {exc}"[:5000]

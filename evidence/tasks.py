@@ -9,6 +9,8 @@ failing source never stops the others.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -16,6 +18,9 @@ from django.conf import settings
 from . import services
 from .models import Indicator
 from .sources import TransientSourceError
+
+if TYPE_CHECKING:
+    from celery import Task
 
 TIME_LIMIT = settings.INDICATOR_TASK_TIME_LIMIT
 
@@ -33,7 +38,7 @@ TIME_LIMIT = settings.INDICATOR_TASK_TIME_LIMIT
     soft_time_limit=TIME_LIMIT - 60,
     time_limit=TIME_LIMIT,
 )
-def refresh_indicator(self, slug: str) -> dict:
+def refresh_indicator(self: Task[[str], dict[str, Any]], slug: str) -> dict[str, Any]:
     indicator = Indicator.objects.get(slug=slug)
     run = services.refresh_indicator(indicator)
     return {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -38,7 +38,7 @@ def chart_block(
 
 def indicator_list(request: HttpRequest) -> HttpResponse:
     indicators = list(selectors.indicator_queryset())
-    national = selectors.series_for([i.pk for i in indicators], [NATIONAL_CODE])
+    national = selectors.series_for([i.pk for i in indicators], area_codes=[NATIONAL_CODE])
     rows = [
         {
             "indicator": indicator,
@@ -69,7 +69,7 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             status=400,
         )
     codes = [NATIONAL_CODE] + ([chosen.code] if chosen else [])
-    found = selectors.series_for([indicator.pk], codes)
+    found = selectors.series_for([indicator.pk], area_codes=codes)
     charts = [
         chart_block(indicator, found.get((indicator.pk, NATIONAL_CODE)), "England and Wales", "ew")
     ]
@@ -90,7 +90,7 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _may_see_freshness(user: AbstractBaseUser | AnonymousUser) -> bool:
+def _may_see_freshness(user: AbstractUser | AnonymousUser) -> bool:
     # Stand-in until the campaigners' permissions module lands: staff, or anyone
     # granted the permission to view refresh runs.
     return user.is_staff or user.has_perm("evidence.view_refreshrun")

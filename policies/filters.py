@@ -6,15 +6,33 @@ first, so ``status`` and ``body`` then filter on the status as it stood that day
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from evidence.models import Evidence
 from tracker.api.filters import KeyedMultipleChoiceFilter
 
-from .models import ActingBody, Paper, Proposal, Status, StatusUpdate, Theme
+from .models import (
+    ActingBody,
+    Paper,
+    Proposal,
+    ProposalQuerySet,
+    Status,
+    StatusUpdate,
+    StatusUpdateQuerySet,
+    Theme,
+)
+
+if TYPE_CHECKING:
+    from .models import ProposalWithStatus
+
+    # What ``ProposalFilter``'s methods filter: proposals with their status annotated.
+    _Proposals: TypeAlias = ProposalQuerySet[ProposalWithStatus]
 
 MAX_SEARCH_TERMS = 12
 
@@ -43,7 +61,7 @@ def search_terms(value: str) -> list[str]:
     return [term for term in (t.strip() for t in terms) if term][:MAX_SEARCH_TERMS]
 
 
-def matching_every_term(value: str, term_query) -> Q | None:
+def matching_every_term(value: str, term_query: Callable[[str], Q]) -> Q | None:
     """AND of ``term_query(term)`` over the search's terms; None when there are none."""
     terms = search_terms(value)
     if not terms:
@@ -54,7 +72,7 @@ def matching_every_term(value: str, term_query) -> Q | None:
     return combined
 
 
-def _public_updates_of_proposal():
+def _public_updates_of_proposal() -> StatusUpdateQuerySet:
     return StatusUpdate.objects.public().filter(proposal=OuterRef("pk"))
 
 
@@ -137,58 +155,64 @@ class ProposalFilter(django_filters.FilterSet):
             "ordering",
         ]
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         # as_at re-annotates the status before status/body filter on it; ordering last.
         data = dict(self.form.cleaned_data)
         as_at = data.pop("as_at", None)
         ordering = data.pop("ordering", None)
         if as_at:
-            queryset = queryset.with_status(as_at=as_at)
+            # This filter set takes proposals (``selectors.proposal_queryset()``);
+            # django-filter types its querysets as any model's.
+            queryset = cast("ProposalQuerySet[Proposal]", queryset).with_status(as_at=as_at)
         for name, value in data.items():
             queryset = self.filters[name].filter(queryset, value)
         if ordering:
             queryset = queryset.order_by(*PROPOSAL_ORDERINGS[ordering])
         return queryset
 
-    def filter_as_at(self, queryset, name, value):
+    def filter_as_at(
+        self, queryset: ProposalQuerySet[Proposal], name: str, value: dt.date
+    ) -> _Proposals:
         return queryset.with_status(as_at=value)
 
-    def filter_body(self, queryset, name, value):
+    def filter_body(self, queryset: _Proposals, name: str, value: list[ActingBody]) -> _Proposals:
         if not value:
             return queryset
         updates = StatusUpdate.objects.filter(acting_bodies__in=value).values("pk")
         return queryset.filter(current_update_id__in=updates)
 
-    def filter_has_evidence(self, queryset, name, value):
+    def filter_has_evidence(self, queryset: _Proposals, name: str, value: bool) -> _Proposals:
         if value is None:
             return queryset
         cited = Exists(_public_updates_of_proposal().filter(evidence__isnull=False))
         return queryset.filter(cited if value else ~cited)
 
-    def filter_updated_since(self, queryset, name, value):
+    def filter_updated_since(
+        self, queryset: _Proposals, name: str, value: dt.datetime
+    ) -> _Proposals:
         touched = _public_updates_of_proposal().filter(
             Q(published_at__gte=value) | Q(updated_at__gte=value)
         )
         return queryset.filter(Q(updated_at__gte=value) | Exists(touched))
 
-    def filter_q(self, queryset, name, value):
+    def filter_q(self, queryset: _Proposals, name: str, value: str) -> _Proposals:
         def term_query(term: str) -> Q:
             in_evidence = _public_updates_of_proposal().filter(evidence__title__icontains=term)
             return (
                 Q(reference__icontains=term)
                 | Q(text__icontains=term)
                 | Q(position__icontains=term)
-                | Exists(in_evidence)
+                | Q(Exists(in_evidence))
             )
 
         condition = matching_every_term(value, term_query)
         return queryset if condition is None else queryset.filter(condition)
 
-    def filter_ordering(self, queryset, name, value):
+    def filter_ordering(self, queryset: _Proposals, name: str, value: str) -> _Proposals:
         return queryset.order_by(*PROPOSAL_ORDERINGS[value]) if value else queryset
 
     @property
-    def qs(self):
+    def qs(self) -> QuerySet[Any]:
         # ManyToMany theme filters can duplicate rows.
         return super().qs.distinct() if self.form.cleaned_data.get("theme") else super().qs
 
@@ -238,11 +262,13 @@ class StatusUpdateFilter(django_filters.FilterSet):
         model = StatusUpdate
         fields = ["proposal", "paper", "theme", "status", "state", "body", "has_evidence"]
 
-    def filter_updated_since(self, queryset, name, value):
+    def filter_updated_since(
+        self, queryset: StatusUpdateQuerySet, name: str, value: dt.datetime
+    ) -> StatusUpdateQuerySet:
         return queryset.filter(Q(published_at__gte=value) | Q(updated_at__gte=value))
 
     @property
-    def qs(self):
+    def qs(self) -> QuerySet[Any]:
         data = self.form.cleaned_data
         many = data.get("theme") or data.get("body") or data.get("has_evidence") is not None
         return super().qs.distinct() if many else super().qs
@@ -272,13 +298,15 @@ class EvidenceFilter(django_filters.FilterSet):
         model = Evidence
         fields = ["kind", "proposal", "q", "updated_since"]
 
-    def filter_proposal(self, queryset, name, value):
+    def filter_proposal(
+        self, queryset: QuerySet[Evidence], name: str, value: str
+    ) -> QuerySet[Evidence]:
         cites = StatusUpdate.objects.public().filter(
             evidence=OuterRef("pk"), proposal__reference=value
         )
         return queryset.filter(Exists(cites))
 
-    def filter_q(self, queryset, name, value):
+    def filter_q(self, queryset: QuerySet[Evidence], name: str, value: str) -> QuerySet[Evidence]:
         condition = matching_every_term(
             value,
             lambda term: (

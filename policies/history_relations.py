@@ -5,11 +5,15 @@ number of records: the history pages show them before and after like any field."
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from simple_history.models import HistoricalRecords
 
+if TYPE_CHECKING:
+    from .services.concurrency import Historied
 
-def related_labels(model, history_ids: list[int]) -> dict[int, dict[str, str]]:
+
+def related_labels(model: type[Historied], history_ids: list[int]) -> dict[int, dict[str, str]]:
     """``{history_id: {field name: "label, label"}}`` for ``model``'s tracked lists."""
     snapshots: dict[int, dict[str, str]] = {hid: {} for hid in history_ids}
     for field in getattr(model.history.model, "_history_m2m_fields", []):

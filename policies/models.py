@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, TypedDict, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import WithAnnotations
 
 
 class Status(models.TextChoices):
@@ -115,8 +120,20 @@ class Section(models.Model):
         return f"{self.paper.number} §{self.number} {self.title}"
 
 
-class ProposalQuerySet(models.QuerySet):
-    def with_status(self, as_at: dt.date | None = None) -> ProposalQuerySet:
+class StatusAnnotations(TypedDict):
+    """What ``ProposalQuerySet.with_status`` annotates on each proposal."""
+
+    current_status: str
+    current_update_id: int | None
+
+
+_P = TypeVar("_P", bound="Proposal")
+
+
+class ProposalQuerySet(models.QuerySet[_P]):
+    def with_status(
+        self, as_at: dt.date | None = None
+    ) -> ProposalQuerySet[WithAnnotations[_P, StatusAnnotations]]:
         """Annotate ``current_status`` and ``current_update_id``.
 
         The current status is that of the published update with the latest
@@ -138,7 +155,7 @@ class ProposalQuerySet(models.QuerySet):
             ),
         )
 
-    def for_listing(self) -> ProposalQuerySet:
+    def for_listing(self) -> ProposalQuerySet[WithAnnotations[_P, StatusAnnotations]]:
         """Everything a list of proposals shows, in a fixed number of queries."""
         return (
             self.select_related("paper", "section", "parent")
@@ -188,6 +205,13 @@ class Proposal(models.Model):
     history = HistoricalRecords(m2m_fields=[themes])
     objects = ProposalQuerySet.as_manager()
 
+    # Attached by ``selectors.attach_current_updates`` (no field): the published
+    # update the annotated ``current_update_id`` names, or None.
+    current_update: StatusUpdate | None
+    # simple-history's switch (no field): set for one save that records no history
+    # (``services.set_proposal_themes``).
+    skip_history_when_saving: bool
+
     class Meta:
         ordering = ["paper__number", "order"]
         indexes = [
@@ -225,6 +249,11 @@ class Proposal(models.Model):
             for link in self.links_in.all()
         ]
         return links
+
+
+if TYPE_CHECKING:
+    # A proposal with what ``ProposalQuerySet.with_status`` annotates.
+    ProposalWithStatus: TypeAlias = WithAnnotations[Proposal, StatusAnnotations]
 
 
 @dataclass(frozen=True)
@@ -327,7 +356,7 @@ class ActingBody(models.Model):
         return self.name
 
 
-class StatusUpdateQuerySet(models.QuerySet):
+class StatusUpdateQuerySet(models.QuerySet["StatusUpdate"]):
     def public(self) -> StatusUpdateQuerySet:
         """What the public may see: published updates and the ones later corrected."""
         return self.filter(state__in=StatusUpdate.PUBLIC_STATES)
@@ -429,11 +458,11 @@ def hash_token_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
         return self.filter(revoked_at__isnull=True)
 
-    def issue(self, user, name: str) -> tuple[ApiToken, str]:
+    def issue(self, user: User, name: str) -> tuple[ApiToken, str]:
         """A new token for ``user`` and its secret.  Only the hash is stored: the
         caller shows the secret once and it cannot be recovered afterwards."""
         secret = secrets.token_hex(32)

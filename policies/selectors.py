@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import Group
 from django.db import connections, models, router
@@ -32,8 +32,11 @@ from evidence.models import Evidence
 from . import permissions
 from .models import Paper, Proposal, ProposalLink, StatusUpdate, Theme
 
+if TYPE_CHECKING:
+    from .models import ProposalWithStatus
 
-def proposal_queryset(as_at: dt.date | None = None) -> QuerySet[Proposal]:
+
+def proposal_queryset(*, as_at: dt.date | None = None) -> QuerySet[ProposalWithStatus]:
     """Proposals with everything a list or a detail shows, current status annotated."""
     return (
         Proposal.objects.select_related("paper", "section", "parent")
@@ -68,8 +71,8 @@ def proposal_queryset(as_at: dt.date | None = None) -> QuerySet[Proposal]:
 
 
 def attach_current_updates(
-    proposals: Iterable[Proposal], *, from_history: bool = False
-) -> list[Proposal]:
+    proposals: Iterable[ProposalWithStatus], *, from_history: bool = False
+) -> list[ProposalWithStatus]:
     """Give each proposal ``current_update`` (or None) in one query plus one prefetch.
 
     Works on any iterable of proposals annotated by ``with_status``, e.g. one
@@ -81,7 +84,7 @@ def attach_current_updates(
     if from_history:
         # The current update is a published one, so it is among the proposal's
         # prefetched public history (with its acting bodies): no query for it.
-        missing = []
+        missing: list[ProposalWithStatus] = []
         for proposal in proposals:
             wanted = getattr(proposal, "current_update_id", None)
             history = getattr(proposal, "public_updates", None) or []
@@ -92,14 +95,15 @@ def attach_current_updates(
                 proposal.current_update = found
         attach_current_updates(missing)
         return proposals
-    ids = {p.current_update_id for p in proposals if getattr(p, "current_update_id", None)}
+    ids = {wanted for p in proposals if (wanted := getattr(p, "current_update_id", None))}
     updates = (
         {u.pk: u for u in StatusUpdate.objects.filter(pk__in=ids).prefetch_related("acting_bodies")}
         if ids
         else {}
     )
     for proposal in proposals:
-        proposal.current_update = updates.get(getattr(proposal, "current_update_id", None))
+        wanted = getattr(proposal, "current_update_id", None)
+        proposal.current_update = updates.get(wanted) if wanted else None
     return proposals
 
 
@@ -157,7 +161,7 @@ def draft_queryset() -> QuerySet[StatusUpdate]:
     )
 
 
-def proposal_detail_queryset(as_at: dt.date | None = None) -> QuerySet[Proposal]:
+def proposal_detail_queryset(*, as_at: dt.date | None = None) -> QuerySet[ProposalWithStatus]:
     """``proposal_queryset`` plus the public status history (newest first)."""
     return proposal_queryset(as_at=as_at).prefetch_related(
         Prefetch(
@@ -184,7 +188,7 @@ def public_evidence_queryset() -> QuerySet[Evidence]:
     )
 
 
-def _latest(queryset: QuerySet, field: str) -> Subquery:
+def _latest(queryset: QuerySet[Any] | models.Manager[Any], field: str) -> Subquery:
     return Subquery(
         queryset.order_by()
         .exclude(**{f"{field}__isnull": True})
@@ -284,7 +288,7 @@ class ChangeLog:
         paper: int | None = None,
         theme: str | None = None,
         reference: str | None = None,
-    ):
+    ) -> None:
         updates = StatusUpdate.objects.public()
         # An edit is a new version of a proposal (loading and editing bump
         # ``version``); the rows that only complete the first load, and a themes
@@ -342,7 +346,8 @@ class ChangeLog:
         entries = [
             Change(
                 type=Change.CORRECTION if u.corrects_id else Change.STATUS_UPDATE,
-                at=u.published_at,
+                # Public updates always have it (``statusupdate_published_has_time``).
+                at=cast(dt.datetime, u.published_at),
                 reference=u.proposal.reference,
                 update=u,
             )
@@ -355,6 +360,6 @@ class ChangeLog:
         entries.sort(key=lambda c: c.at, reverse=True)
         return entries[start:stop]
 
-    def iterator(self, chunk_size: int = 1000):
+    def iterator(self, chunk_size: int = 1000) -> Iterator[Change]:
         for start in range(0, self.count(), chunk_size):
             yield from self[start : start + chunk_size]

@@ -60,12 +60,12 @@ def users(db):
     """One user per role (two campaigners and two editors, for four-eyes rules),
     and one with no role.  Usernames are short: tests sign in as "camp", "edit"."""
     return {
-        "campaigner": UserFactory(username="camp", role="campaigner"),
-        "campaigner2": UserFactory(username="camp2", role="campaigner"),
-        "editor": UserFactory(username="edit", role="editor"),
-        "editor2": UserFactory(username="edit2", role="editor"),
-        "admin": UserFactory(username="adm", role="admin"),
-        "norole": UserFactory(username="norole"),
+        "campaigner": UserFactory.create(username="camp", role="campaigner"),
+        "campaigner2": UserFactory.create(username="camp2", role="campaigner"),
+        "editor": UserFactory.create(username="edit", role="editor"),
+        "editor2": UserFactory.create(username="edit2", role="editor"),
+        "admin": UserFactory.create(username="adm", role="admin"),
+        "norole": UserFactory.create(username="norole"),
     }
 
 

@@ -5,7 +5,9 @@ What lives where in ``tests/``:
 * ``factories.py`` (here): ``UserFactory``, ``EvidenceFactory`` and
   ``StatusUpdateFactory``, plus the ``publish`` / ``correct`` shortcuts.  They
   write rows directly and check no editorial rule: use them to set the scene
-  for reads (API, pages, feeds, exports).
+  for reads (API, pages, feeds, exports).  Call a factory as
+  ``EvidenceFactory.create(...)``: that is typed as the model (``Evidence``),
+  where ``EvidenceFactory(...)`` would type-check as the factory class.
 * ``support.py``: helpers that go through ``policies.services`` (drafting,
   submitting, publishing, sources), so the rules apply.  Use them where the
   scene must be one the application itself could have made.
@@ -21,14 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import factory
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from evidence.models import Evidence
-from policies.models import Proposal, Status, StatusUpdate
+from policies.models import ActingBody, Proposal, Status, StatusUpdate
 
 PASSWORD = "synthetic-Passw0rd-for-tests"  # every factory-made user's
 
@@ -37,7 +40,7 @@ PASSWORD = "synthetic-Passw0rd-for-tests"  # every factory-made user's
 DEFAULT_SOURCE_NUMBERS = 100_000
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A user with the known ``PASSWORD``.  ``role="editor"`` (or a list of roles)
     puts them in the Django group of that name: "campaigner", "editor", "admin"."""
 
@@ -50,7 +53,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
-    def role(user, create, extracted: str | Iterable[str] | None, **kwargs):
+    def role(
+        user: User, create: bool, extracted: str | Iterable[str] | None, **kwargs: Any
+    ) -> None:
         if not extracted:
             return
         for name in [extracted] if isinstance(extracted, str) else extracted:
@@ -58,7 +63,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             user.groups.add(Group.objects.get_or_create(name=name)[0])
 
 
-class EvidenceFactory(factory.django.DjangoModelFactory):
+class EvidenceFactory(factory.django.DjangoModelFactory[Evidence]):
     """A source numbered ``n``: "Synthetic test source n" at
     https://example.org/synthetic/n (one current source per URL, so give each
     source in a test its own ``n``)."""
@@ -77,7 +82,7 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     accessed_date = dt.date(2024, 1, 1)
 
 
-class StatusUpdateFactory(factory.django.DjangoModelFactory):
+class StatusUpdateFactory(factory.django.DjangoModelFactory[StatusUpdate]):
     """A status update on the proposal ``reference`` (default 118-2d), published
     now unless ``draft=True``; ``evidence`` and ``acting_bodies`` take lists."""
 
@@ -99,19 +104,35 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
-    def acting_bodies(update, create, extracted, **kwargs):
+    def acting_bodies(
+        update: StatusUpdate,
+        create: bool,
+        extracted: Iterable[ActingBody] | None,
+        **kwargs: Any,
+    ) -> None:
         if extracted:
             update.acting_bodies.set(extracted)
 
     @factory.post_generation
-    def evidence(update, create, extracted, **kwargs):
+    def evidence(
+        update: StatusUpdate, create: bool, extracted: Iterable[Evidence] | None, **kwargs: Any
+    ) -> None:
         if extracted:
             update.evidence.set(extracted)
 
 
-def publish(reference, status, day, *, published=None, bodies=(), evidence=(), corrects=None):
+def publish(
+    reference: str,
+    status: Status,
+    day: dt.date,
+    *,
+    published: dt.datetime | None = None,
+    bodies: Iterable[ActingBody] = (),
+    evidence: Iterable[Evidence] = (),
+    corrects: StatusUpdate | None = None,
+) -> StatusUpdate:
     """A published update of the proposal ``reference``, effective ``day``."""
-    return StatusUpdateFactory(
+    return StatusUpdateFactory.create(
         reference=reference,
         status=status,
         effective_date=day,
@@ -122,7 +143,14 @@ def publish(reference, status, day, *, published=None, bodies=(), evidence=(), c
     )
 
 
-def correct(original, status, day=None, *, published=None, evidence=()):
+def correct(
+    original: StatusUpdate,
+    status: Status,
+    day: dt.date | None = None,
+    *,
+    published: dt.datetime | None = None,
+    evidence: Iterable[Evidence] = (),
+) -> StatusUpdate:
     """Publish a correction of ``original`` and mark the original corrected, as
     the publishing service does in one transaction."""
     correction = publish(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from typing import NoReturn
 from urllib.parse import urlparse
 
 import pytest
@@ -17,7 +18,7 @@ REQUIRED = os.environ.get("REQUIRE_SERVICES", "") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
-def _missing(reason: str) -> None:
+def _missing(reason: str) -> NoReturn:
     if REQUIRED:
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)

@@ -9,27 +9,39 @@ on example.org.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import models
 
 from evidence.models import Evidence
 from policies import services
 from policies.models import Proposal, Status, StatusUpdate
 
 
-def source_input(n: int = 1, **overrides) -> services.EvidenceInput:
-    values = {
-        "url": f"https://example.org/synthetic-source-{n}",
-        "title": f"Synthetic test source {n}",
-        "publisher": "Synthetic Publisher",
-        "kind": Evidence.Kind.OTHER,
-        "published_date": dt.date(2020, 1, 1),
-        "accessed_date": dt.date(2024, 1, 1),
-    }
-    return services.EvidenceInput(**(values | overrides))
+def source_input(n: int = 1, **overrides: Any) -> services.EvidenceInput:
+    source = services.EvidenceInput(
+        url=f"https://example.org/synthetic-source-{n}",
+        title=f"Synthetic test source {n}",
+        publisher="Synthetic Publisher",
+        kind=Evidence.Kind.OTHER,
+        published_date=dt.date(2020, 1, 1),
+        accessed_date=dt.date(2024, 1, 1),
+    )
+    return dataclasses.replace(source, **overrides)
+
+
+def record_history_as(instance: models.Model, user: User) -> None:
+    """Make ``user`` the author of the history record that ``instance``'s next
+    save or delete writes, as the services do: simple-history reads the instance
+    attribute ``_history_user``, which no model declares."""
+    instance._history_user = user  # type: ignore[attr-defined]  # simple-history's, set per instance
 
 
 def make_source(user, n: int = 1) -> Evidence:
-    return services.get_or_create_evidence(user, source_input(n))[0]
+    return services.get_or_create_evidence(user, data=source_input(n))[0]
 
 
 def update_input(evidence=(), status=Status.IN_PROGRESS, rationale="Synthetic rationale."):
@@ -43,12 +55,14 @@ def update_input(evidence=(), status=Status.IN_PROGRESS, rationale="Synthetic ra
 
 def make_draft(author, reference="118-2d", n=1, **kwargs) -> StatusUpdate:
     proposal = Proposal.objects.get(reference=reference)
-    return services.create_draft(author, proposal, update_input([make_source(author, n)], **kwargs))
+    return services.create_draft(
+        author, proposal=proposal, data=update_input([make_source(author, n)], **kwargs)
+    )
 
 
 def make_published(author, editor, reference="118-2d", n=1) -> StatusUpdate:
     draft = make_draft(author, reference, n)
-    services.submit(author, draft, draft.version)
-    services.publish(editor, draft, draft.version)
+    services.submit(author, update=draft, expected_version=draft.version)
+    services.publish(editor, update=draft, expected_version=draft.version)
     draft.refresh_from_db()
     return draft

@@ -35,7 +35,7 @@ def test_every_model_is_in_the_admin():
 
 
 def test_every_admin_list_loads(client, papers):
-    user = UserFactory(is_superuser=True, is_staff=True)
+    user = UserFactory.create(is_superuser=True, is_staff=True)
     client.force_login(user)
     for model in tracker_models():
         if model not in admin.site._registry:

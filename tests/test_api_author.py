@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def authored(reference, author, day=dt.date(2021, 1, 1)):
-    return StatusUpdateFactory(
+    return StatusUpdateFactory.create(
         reference=reference, status=Status.IN_PROGRESS, effective_date=day, author=author
     )
 
@@ -21,17 +21,17 @@ def authored(reference, author, day=dt.date(2021, 1, 1)):
 @pytest.fixture
 def team(papers):
     return {
-        "campaigner": UserFactory(
+        "campaigner": UserFactory.create(
             username="synthetic-campaigner", role=permissions.CAMPAIGNER, first_name="Cam"
         ),
         # Both groups: the highest role is the one shown.
-        "editor": UserFactory(
+        "editor": UserFactory.create(
             username="synthetic-editor",
             role=[permissions.CAMPAIGNER, permissions.EDITOR],
             first_name="Edi",
         ),
-        "admin": UserFactory(username="synthetic-admin", is_superuser=True),
-        "nobody": UserFactory(username="synthetic-no-role"),
+        "admin": UserFactory.create(username="synthetic-admin", is_superuser=True),
+        "nobody": UserFactory.create(username="synthetic-no-role"),
     }
 
 

@@ -75,7 +75,7 @@ def test_as_at_must_be_a_date(api_client, papers):
 
 def test_body_has_evidence_q_updated_since_and_ordering(api_client, papers):
     uk = ActingBody.objects.get(name="UK Government")
-    source = EvidenceFactory(n=1, title="Synthetic zebra crossing review")
+    source = EvidenceFactory.create(n=1, title="Synthetic zebra crossing review")
     publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), bodies=[uk], evidence=[source])
     publish("138-1a", Status.DELIVERED, dt.date(2022, 1, 1))
     assert refs(api_client, f"/api/v1/proposals/?body={uk.slug}") == ["118-2d"]
@@ -103,7 +103,7 @@ def test_body_has_evidence_q_updated_since_and_ordering(api_client, papers):
 
 
 def test_proposal_detail_has_history_and_evidence(api_client, papers):
-    source = EvidenceFactory(n=1)
+    source = EvidenceFactory.create(n=1)
     publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[source])
     body = api_client.get("/api/v1/proposals/118-2d/").json()
     assert [u["status"] for u in body["status_history"]] == ["in_progress"]
@@ -194,7 +194,7 @@ def test_changes_pagination_and_query_count(api_client, papers, django_assert_nu
 
 
 def test_dump(api_client, papers, django_assert_max_num_queries, settings):
-    source = EvidenceFactory(n=1)
+    source = EvidenceFactory.create(n=1)
     update = publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[source])
     correct(update, Status.NO_PROGRESS)
     with django_assert_max_num_queries(20):
@@ -214,7 +214,9 @@ def test_dump(api_client, papers, django_assert_max_num_queries, settings):
 
 
 def test_dump_query_count_is_constant(api_client, papers, django_assert_num_queries):
-    publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[EvidenceFactory(n=1)])
+    publish(
+        "118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[EvidenceFactory.create(n=1)]
+    )
     with django_assert_num_queries(18) as few:
         api_client.get("/api/v1/dump/")
     for i, proposal in enumerate(Proposal.objects.all()[10:40]):
@@ -222,7 +224,7 @@ def test_dump_query_count_is_constant(api_client, papers, django_assert_num_quer
             proposal.reference,
             Status.IN_PROGRESS,
             dt.date(2021, 1, 1),
-            evidence=[EvidenceFactory(n=i + 2)],
+            evidence=[EvidenceFactory.create(n=i + 2)],
         )
     with django_assert_num_queries(len(few.captured_queries)):
         api_client.get("/api/v1/dump/")

@@ -39,7 +39,9 @@ def test_304_then_200_with_new_etag_after_a_change(api_client, papers, url):
     proposal = Proposal.objects.get(reference="118-2d")
     proposal.text += " (synthetic edit)"
     proposal.save()
-    proposal.themes.first().save()  # themes: history row and a new Last-Modified
+    theme = proposal.themes.first()
+    assert theme is not None
+    theme.save()  # themes: history row and a new Last-Modified
     publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1))
     changed = api_client.get(url, HTTP_IF_NONE_MATCH=etag)
     if url in ("/api/v1/papers/", "/api/v1/themes/", "/api/v1/sections/", "/api/v1/evidence/"):
@@ -88,7 +90,7 @@ def test_etag_is_the_one_if_match_checks(api_client, papers):
 
 
 def test_signed_in_reads_are_private(api_client, papers):
-    user = UserFactory(username="synthetic-reader")
+    user = UserFactory.create(username="synthetic-reader")
     api_client.force_authenticate(user)
     response = api_client.get("/api/v1/themes/")
     assert response["Cache-Control"] == "private, no-cache"

@@ -95,7 +95,7 @@ def test_current_status_is_latest_effective_published(api_client, papers):
     publish(
         "118-4f", Status.NO_PROGRESS, dt.date(2020, 1, 1), published=now + dt.timedelta(hours=1)
     )
-    StatusUpdateFactory(
+    StatusUpdateFactory.create(
         draft=True,
         proposal=proposal,
         status=Status.DELIVERED,
@@ -125,7 +125,7 @@ def test_list_query_count_is_constant(
     api_client, papers, django_assert_max_num_queries, django_assert_num_queries
 ):
     for proposal in Proposal.objects.all()[:20]:
-        StatusUpdateFactory(
+        StatusUpdateFactory.create(
             proposal=proposal,
             status=Status.IN_PROGRESS,
             effective_date=dt.date(2022, 1, 1),

@@ -38,7 +38,9 @@ def add_synthetic_rows(n: int = 15) -> None:
 def test_reference_endpoints_query_counts(
     api_client, papers, django_assert_num_queries, url, pinned
 ):
-    url = url.replace("/sections/1/", f"/sections/{Section.objects.first().pk}/")
+    section = Section.objects.first()
+    assert section is not None
+    url = url.replace("/sections/1/", f"/sections/{section.pk}/")
     with django_assert_num_queries(pinned):
         assert api_client.get(url).status_code == 200
     add_synthetic_rows()

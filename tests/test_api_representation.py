@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def publish(reference, status, day, corrects=None):
-    return StatusUpdateFactory(
+    return StatusUpdateFactory.create(
         reference=reference,
         status=status,
         effective_date=day,
@@ -39,7 +39,7 @@ def publish(reference, status, day, corrects=None):
 
 @pytest.fixture
 def assessed(papers):
-    source = EvidenceFactory(
+    source = EvidenceFactory.create(
         n=1,
         kind=Evidence.Kind.choices[0][0],
         published_date=dt.date(2020, 1, 2),
@@ -103,7 +103,9 @@ def test_urls_and_nested_parts_are_what_reverse_and_drf_give(assessed):
             req, reverse("api:statusupdate-detail", args=[update.pk])
         )
         history = StatusUpdateSerializer(
-            proposal.public_updates, many=True, context={"request": req}
+            proposal.public_updates,  # type: ignore[attr-defined]  # Prefetch(to_attr=...) in selectors
+            many=True,
+            context={"request": req},
         ).data
         assert item["status_history"] == history
         for entry in item["status_history"]:
@@ -128,6 +130,7 @@ def test_current_update_from_history_is_the_queried_one(assessed, django_assert_
         )
         if mine.current_update:
             found += 1
+            assert theirs.current_update is not None
             assert list(mine.current_update.acting_bodies.all()) == list(
                 theirs.current_update.acting_bodies.all()
             )
@@ -157,4 +160,5 @@ def test_last_modified_is_the_latest_of_its_sources(assessed):
         updated_at=timezone.now() + dt.timedelta(days=1)
     )
     moved = selectors.last_modified()
+    assert moved is not None
     assert moved > expected and moved.tzinfo is not None

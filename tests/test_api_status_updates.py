@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_status_update_permalink(api_client, papers):
     body = ActingBody.objects.get(name="UK Government")
-    source = EvidenceFactory(n=1)
+    source = EvidenceFactory.create(n=1)
     update = publish(
         "118-2d", Status.IN_PROGRESS, dt.date(2021, 3, 1), bodies=[body], evidence=[source]
     )
@@ -38,7 +38,7 @@ def test_status_update_permalink(api_client, papers):
 
 @pytest.mark.parametrize("state", ["draft", "submitted", "returned"])
 def test_unpublished_updates_are_never_shown(api_client, papers, state):
-    update = StatusUpdateFactory(
+    update = StatusUpdateFactory.create(
         draft=True,
         reference="118-1a",
         status=Status.DELIVERED,
@@ -46,7 +46,7 @@ def test_unpublished_updates_are_never_shown(api_client, papers, state):
         rationale="Synthetic draft",
         state=state,
     )
-    source = EvidenceFactory(n=7)
+    source = EvidenceFactory.create(n=7)
     update.evidence.set([source])
     response = api_client.get(f"/api/v1/status-updates/{update.pk}/")
     assert response.status_code == 404
@@ -95,7 +95,7 @@ def test_status_update_filters(api_client, papers, query, expected):
         "a": publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), bodies=[uk]),
         "b": publish("118-3a", Status.NO_PROGRESS, dt.date(2020, 1, 1)),
         "c": publish(
-            "138-1a", Status.DELIVERED, dt.date(2022, 1, 1), evidence=[EvidenceFactory(n=1)]
+            "138-1a", Status.DELIVERED, dt.date(2022, 1, 1), evidence=[EvidenceFactory.create(n=1)]
         ),
     }
     updates["d"] = correct(updates["b"], Status.IN_PROGRESS)
@@ -112,8 +112,8 @@ def test_status_update_filter_errors_are_400(api_client, papers):
 
 
 def test_evidence_list_and_detail(api_client, papers):
-    first = EvidenceFactory(n=1, kind=Evidence.Kind.LEGISLATION)
-    second = EvidenceFactory(n=2, title="Synthetic report on =formula")
+    first = EvidenceFactory.create(n=1, kind=Evidence.Kind.LEGISLATION)
+    second = EvidenceFactory.create(n=2, title="Synthetic report on =formula")
     update = publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[first, second])
     body = api_client.get("/api/v1/evidence/").json()
     assert body["count"] == 2
@@ -135,7 +135,7 @@ def _bulk_updates(n, start=0):
             Status.IN_PROGRESS,
             dt.date(2021, 1, 1),
             bodies=[uk],
-            evidence=[EvidenceFactory(n=1000 + i)],
+            evidence=[EvidenceFactory.create(n=1000 + i)],
         )
 
 
@@ -163,4 +163,6 @@ def test_evidence_query_counts(api_client, papers, django_assert_num_queries):
     with django_assert_num_queries(len(few.captured_queries)):
         api_client.get("/api/v1/evidence/?page_size=100")
     with django_assert_num_queries(4):
-        api_client.get(f"/api/v1/evidence/{Evidence.objects.first().pk}/")
+        source = Evidence.objects.first()
+        assert source is not None
+        api_client.get(f"/api/v1/evidence/{source.pk}/")

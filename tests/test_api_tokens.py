@@ -102,7 +102,9 @@ def test_token_authentication_costs_one_query(users, django_assert_num_queries, 
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     request = rf.get("/api/v1/drafts/", HTTP_AUTHORIZATION=f"Token {secret}")
     with django_assert_num_queries(1):
-        user, found = ApiTokenAuthentication().authenticate(request)
+        authenticated = ApiTokenAuthentication().authenticate(request)
+    assert authenticated is not None
+    user, found = authenticated
     assert (user, found) == (users["campaigner"], token)
 
 

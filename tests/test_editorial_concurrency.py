@@ -98,7 +98,12 @@ def test_concurrent_saves_in_threads_on_postgres(users, papers):
             update = StatusUpdate.objects.get(pk=draft.pk)
             evidence = list(update.evidence.all())
             barrier.wait()
-            services.update_draft(user, update, base, update_input(evidence, rationale=words))
+            services.update_draft(
+                user,
+                update=update,
+                expected_version=base,
+                data=update_input(evidence, rationale=words),
+            )
             outcomes.append("saved")
         except services.StaleVersion:
             outcomes.append("stale")

@@ -55,7 +55,9 @@ def test_create_user_prints_one_time_password_and_first_sign_in_changes_it(db, c
         "create_user", "synthetic-alice", "--role", "campaigner", "--email", "alice@example.org"
     )
     out = capsys.readouterr().out
-    password = re.search(r"One-time password: (\S+)", out).group(1)
+    printed = re.search(r"One-time password: (\S+)", out)
+    assert printed is not None, out
+    password = printed.group(1)
     response = client.post(
         "/accounts/login/", {"username": "synthetic-alice", "password": password}
     )
@@ -80,7 +82,9 @@ def test_password_reset_by_email(users, client):
     response = client.post("/accounts/password/reset/", {"email": "camp@example.org"})
     assert response.status_code == 302
     (message,) = mail.outbox
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body).group(1)
+    sent = re.search(r"http://testserver(/accounts/password/reset/\S+/)", str(message.body))
+    assert sent is not None, message.body
+    link = sent.group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
     new = "synthetic-New-passw0rd"
@@ -94,7 +98,9 @@ def test_api_token_create_use_revoke(users, client):
     page = client.post(
         "/accounts/tokens/", {"action": "create", "name": "Synthetic laptop script"}
     ).content.decode()
-    key = re.search(r'id="new-token">([0-9a-f]+)<', page).group(1)
+    shown = re.search(r'id="new-token">([0-9a-f]+)<', page)
+    assert shown is not None
+    key = shown.group(1)
     listing = client.get("/accounts/tokens/").content.decode()
     assert key not in listing  # shown once
     assert "Synthetic laptop script" in listing and f"{key[:8]}…" in listing
@@ -108,8 +114,13 @@ def test_api_token_create_use_revoke(users, client):
 
 def test_returned_draft_shows_why_in_my_drafts(users, papers, client):
     draft = make_draft(users["campaigner"])
-    services.submit(users["campaigner"], draft, draft.version)
-    services.return_to_author(users["editor"], draft, draft.version, "Synthetic: cite the Act.")
+    services.submit(users["campaigner"], update=draft, expected_version=draft.version)
+    services.return_to_author(
+        users["editor"],
+        update=draft,
+        expected_version=draft.version,
+        comment="Synthetic: cite the Act.",
+    )
     client.force_login(users["campaigner"])
     page = client.get("/editorial/drafts/").content.decode()
     assert "Returned to author" in page and "Synthetic: cite the Act." in page
@@ -163,9 +174,9 @@ def test_history_pages_show_who_and_before_after(users, papers, client):
     draft = make_draft(users["campaigner"])
     services.update_draft(
         users["editor"],
-        draft,
-        draft.version,
-        update_input(draft.evidence.all(), rationale="Synthetic after."),
+        update=draft,
+        expected_version=draft.version,
+        data=update_input(draft.evidence.all(), rationale="Synthetic after."),
     )
     client.force_login(users["editor2"])
     index = client.get("/editorial/history/").content.decode()
@@ -187,11 +198,13 @@ def test_query_counts_do_not_grow_with_rows(users, papers, client, url):
     refs = list(Proposal.objects.values_list("reference", flat=True)[:12])
     for i, ref in enumerate(refs[:3]):
         d = make_draft(users["editor"] if "drafts" in url else users["campaigner"], ref, i)
-        services.submit(d.author, d, d.version)
+        assert d.author is not None
+        services.submit(d.author, update=d, expected_version=d.version)
     few = _queries(client, url)
     for i, ref in enumerate(refs[3:], start=3):
         d = make_draft(users["editor"] if "drafts" in url else users["campaigner"], ref, i)
-        services.submit(d.author, d, d.version)
+        assert d.author is not None
+        services.submit(d.author, update=d, expected_version=d.version)
     assert _queries(client, url) == few
 
 

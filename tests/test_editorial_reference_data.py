@@ -63,7 +63,10 @@ def test_themes_change_is_one_history_record_with_who_and_before_after(users, pa
     added = _theme("synthetic-added", "Synthetic Added Theme")
     records_before = proposal.history.count()
     services.set_proposal_themes(
-        users["editor"], proposal, proposal.version, [*proposal.themes.all(), added]
+        users["editor"],
+        proposal=proposal,
+        expected_version=proposal.version,
+        themes=[*proposal.themes.all(), added],
     )
     assert proposal.history.count() == records_before + 1
     record = proposal.history.order_by("-history_date", "-history_id").first()
@@ -88,7 +91,9 @@ def test_themes_change_is_one_history_record_with_who_and_before_after(users, pa
 def test_saving_the_same_themes_writes_nothing(users, papers):
     proposal = Proposal.objects.get(reference="118-2d")
     version, records = proposal.version, proposal.history.count()
-    services.set_proposal_themes(users["editor"], proposal, version, proposal.themes.all())
+    services.set_proposal_themes(
+        users["editor"], proposal=proposal, expected_version=version, themes=proposal.themes.all()
+    )
     proposal.refresh_from_db()
     assert proposal.version == version and proposal.history.count() == records
 
@@ -97,14 +102,16 @@ def test_saving_the_same_themes_writes_nothing(users, papers):
 def test_campaigner_cannot_change_themes_through_the_service(users, papers):
     proposal = Proposal.objects.get(reference="118-2d")
     with pytest.raises(services.NotPermitted):
-        services.set_proposal_themes(users["campaigner"], proposal, proposal.version, [])
+        services.set_proposal_themes(
+            users["campaigner"], proposal=proposal, expected_version=proposal.version, themes=[]
+        )
     assert proposal.themes.exists()
 
 
 @pytest.mark.django_db
 def test_theme_edit_two_saves_from_same_revision_conflict(users, papers, client):
     theme = services.create_theme(
-        users["editor"], services.ThemeInput("synthetic-t", "Synthetic Original")
+        users["editor"], data=services.ThemeInput("synthetic-t", "Synthetic Original")
     )
     url = f"/editorial/themes/{theme.pk}/edit/"
     revision = services.revision_of(theme)
@@ -127,20 +134,21 @@ def test_theme_edit_two_saves_from_same_revision_conflict(users, papers, client)
 @pytest.mark.django_db
 def test_theme_and_link_history_record_who_and_before_after(users, papers, client):
     theme = services.create_theme(
-        users["editor"], services.ThemeInput("synthetic-h", "Synthetic Before")
+        users["editor"], data=services.ThemeInput("synthetic-h", "Synthetic Before")
     )
     services.update_theme(
         users["editor2"],
-        theme,
-        services.revision_of(theme),
-        services.ThemeInput("synthetic-h", "Synthetic After"),
+        theme=theme,
+        expected_revision=services.revision_of(theme),
+        data=services.ThemeInput("synthetic-h", "Synthetic After"),
     )
     created, changed = theme.history.order_by("history_date", "history_id")
     assert (created.history_user, created.name) == (users["editor"], "Synthetic Before")
     assert (changed.history_user, changed.name) == (users["editor2"], "Synthetic After")
 
     link = ProposalLink.objects.first()
-    services.delete_link(users["editor"], link, services.revision_of(link))
+    assert link is not None
+    services.delete_link(users["editor"], link=link, expected_revision=services.revision_of(link))
     deleted = ProposalLink.history.filter(id=link.pk).order_by("-history_id").first()
     assert deleted.history_type == "-" and deleted.history_user == users["editor"]
     assert not ProposalLink.objects.filter(pk=link.pk).exists()
@@ -156,6 +164,7 @@ def test_theme_and_link_history_record_who_and_before_after(users, papers, clien
 def test_deleting_a_theme_takes_it_off_proposals_with_history(users, papers, client):
     proposal = Proposal.objects.get(reference="118-2d")
     theme = proposal.themes.first()
+    assert theme is not None
     version = proposal.version
     client.force_login(users["editor"])
     response = client.post(
@@ -209,6 +218,7 @@ def test_link_form_errors_are_clear_and_change_nothing(
 @pytest.mark.django_db
 def test_link_pair_is_unique_with_a_clear_error(users, papers, client):
     existing = ProposalLink.objects.select_related("from_proposal", "to_proposal").first()
+    assert existing is not None
     count = ProposalLink.objects.count()
     client.force_login(users["editor"])
     response = client.post(
@@ -232,7 +242,7 @@ def test_link_service_enforces_papers_whatever_the_caller(users, papers):
         "Synthetic.",
     )
     with pytest.raises(services.RuleViolation) as refused:
-        services.create_link(users["editor"], wrong)
+        services.create_link(users["editor"], data=wrong)
     assert set(refused.value.fields) == {"from_proposal", "to_proposal"}
 
 
@@ -251,11 +261,12 @@ def test_user_entered_theme_name_and_link_note_are_escaped_on_public_pages(users
     link = ProposalLink.objects.filter(from_proposal__reference="118-1a").first() or (
         ProposalLink.objects.first()
     )
+    assert link is not None
     services.update_link(
         users["editor"],
-        link,
-        services.revision_of(link),
-        services.LinkInput(link.from_proposal, link.to_proposal, link.link_type, hostile),
+        link=link,
+        expected_revision=services.revision_of(link),
+        data=services.LinkInput(link.from_proposal, link.to_proposal, link.link_type, hostile),
     )
     client.logout()
     escaped = "&lt;script&gt;alert(&quot;synthetic&quot;)&lt;/script&gt;"
@@ -282,7 +293,7 @@ def test_editor_list_query_counts_do_not_grow_with_rows(users, papers, client, u
         _theme(f"synthetic-q{i}", f"Synthetic Q{i}")
         services.create_link(
             users["editor"],
-            services.LinkInput(
+            data=services.LinkInput(
                 Proposal.objects.get(reference="118-7e"),
                 targets[-(i + 1)],
                 "related",
@@ -311,7 +322,7 @@ def test_editor_sees_theme_and_link_actions_and_campaigner_does_not(users, paper
 def test_concurrent_theme_edits_in_threads_on_postgres(users, papers):
     require_postgres()
     theme = services.create_theme(
-        users["editor"], services.ThemeInput("synthetic-race", "Synthetic Race")
+        users["editor"], data=services.ThemeInput("synthetic-race", "Synthetic Race")
     )
     revision = services.revision_of(theme)
     barrier = threading.Barrier(2)
@@ -322,9 +333,9 @@ def test_concurrent_theme_edits_in_threads_on_postgres(users, papers):
             barrier.wait()
             services.update_theme(
                 user,
-                Theme.objects.get(pk=theme.pk),
-                revision,
-                services.ThemeInput("synthetic-race", name),
+                theme=Theme.objects.get(pk=theme.pk),
+                expected_revision=revision,
+                data=services.ThemeInput("synthetic-race", name),
             )
             outcomes.append("saved")
         except services.StaleRevision:

@@ -23,25 +23,26 @@ pytestmark = pytest.mark.django_db
 def test_status_other_than_not_assessed_needs_evidence(users, papers):
     proposal = Proposal.objects.get(reference="118-2d")
     with pytest.raises(services.RuleViolation, match="evidence"):
-        services.create_draft(users["campaigner"], proposal, update_input([]))
+        services.create_draft(users["campaigner"], proposal=proposal, data=update_input([]))
     assert not StatusUpdate.objects.exists()
     draft = services.create_draft(
-        users["campaigner"], proposal, update_input([], status=Status.NOT_ASSESSED)
+        users["campaigner"], proposal=proposal, data=update_input([], status=Status.NOT_ASSESSED)
     )
     assert draft.state == StatusUpdate.State.DRAFT
 
 
 def test_incomplete_source_is_refused(users, papers):
     with pytest.raises(services.RuleViolation) as refused:
-        services.get_or_create_evidence(users["campaigner"], source_input(1, publisher=""))
+        services.get_or_create_evidence(users["campaigner"], data=source_input(1, publisher=""))
     assert "publisher" in refused.value.fields
     assert not Evidence.objects.exists()
 
 
 def test_same_url_is_reused_not_duplicated(users, papers):
-    first, created = services.get_or_create_evidence(users["campaigner"], source_input(1))
+    first, created = services.get_or_create_evidence(users["campaigner"], data=source_input(1))
     again, created_again = services.get_or_create_evidence(
-        users["campaigner2"], source_input(1, title="Synthetic other title", url=" " + first.url)
+        users["campaigner2"],
+        data=source_input(1, title="Synthetic other title", url=" " + first.url),
     )
     assert created and not created_again
     assert again.pk == first.pk
@@ -50,8 +51,8 @@ def test_same_url_is_reused_not_duplicated(users, papers):
 
 def test_publish_is_one_step_and_freezes_evidence(users, papers):
     draft = make_draft(users["campaigner"])
-    services.submit(users["campaigner"], draft, draft.version)
-    services.publish(users["editor"], draft, draft.version)
+    services.submit(users["campaigner"], update=draft, expected_version=draft.version)
+    services.publish(users["editor"], update=draft, expected_version=draft.version)
     draft.refresh_from_db()
     assert draft.state == StatusUpdate.State.PUBLISHED
     assert draft.published_at is not None and draft.reviewed_by == users["editor"]
@@ -63,11 +64,11 @@ def test_publish_is_one_step_and_freezes_evidence(users, papers):
 def test_editor_cannot_publish_own_draft_unless_allowed(users, papers):
     draft = make_draft(users["editor"])
     with pytest.raises(services.NotPermitted, match="another editor"):
-        services.publish(users["editor"], draft, draft.version)
+        services.publish(users["editor"], update=draft, expected_version=draft.version)
     draft.refresh_from_db()
     assert draft.state == StatusUpdate.State.DRAFT
     with override_settings(TRACKER_ALLOW_SELF_PUBLISH=True):
-        services.publish(users["editor"], draft, draft.version)
+        services.publish(users["editor"], update=draft, expected_version=draft.version)
     draft.refresh_from_db()
     assert draft.state == StatusUpdate.State.PUBLISHED
 
@@ -75,23 +76,30 @@ def test_editor_cannot_publish_own_draft_unless_allowed(users, papers):
 def test_campaigner_cannot_publish(users, papers):
     draft = make_draft(users["campaigner"])
     with pytest.raises(services.NotPermitted):
-        services.publish(users["campaigner2"], draft, draft.version)
+        services.publish(users["campaigner2"], update=draft, expected_version=draft.version)
 
 
 def test_return_with_comment_then_author_edits(users, papers):
     draft = make_draft(users["campaigner"])
-    services.submit(users["campaigner"], draft, draft.version)
+    services.submit(users["campaigner"], update=draft, expected_version=draft.version)
     with pytest.raises(services.RuleViolation):
-        services.return_to_author(users["editor"], draft, draft.version, "  ")
-    services.return_to_author(users["editor"], draft, draft.version, "Cite the Act itself.")
+        services.return_to_author(
+            users["editor"], update=draft, expected_version=draft.version, comment="  "
+        )
+    services.return_to_author(
+        users["editor"],
+        update=draft,
+        expected_version=draft.version,
+        comment="Cite the Act itself.",
+    )
     draft.refresh_from_db()
     assert draft.state == StatusUpdate.State.RETURNED
     assert draft.review_comment == "Cite the Act itself."
     services.update_draft(
         users["campaigner"],
-        draft,
-        draft.version,
-        update_input(draft.evidence.all(), rationale="Better."),
+        update=draft,
+        expected_version=draft.version,
+        data=update_input(draft.evidence.all(), rationale="Better."),
     )
     draft.refresh_from_db()
     assert draft.rationale == "Better."
@@ -100,7 +108,12 @@ def test_return_with_comment_then_author_edits(users, papers):
 def test_published_update_is_never_edited_in_place(users, papers):
     published = make_published(users["campaigner"], users["editor"])
     with pytest.raises(services.NotPermitted):
-        services.update_draft(users["editor"], published, published.version, update_input([]))
+        services.update_draft(
+            users["editor"],
+            update=published,
+            expected_version=published.version,
+            data=update_input([]),
+        )
     published.refresh_from_db()
     assert published.rationale == "Synthetic rationale."
 
@@ -109,12 +122,12 @@ def test_correction_supersedes_and_original_stays_marked(users, papers):
     original = make_published(users["campaigner"], users["editor"])
     correction = services.start_correction(
         users["editor"],
-        original,
-        update_input(original.evidence.all(), status=Status.DELIVERED, rationale="Corrected."),
+        original=original,
+        data=update_input(original.evidence.all(), status=Status.DELIVERED, rationale="Corrected."),
     )
     original.refresh_from_db()
     assert original.state == StatusUpdate.State.PUBLISHED  # until the correction is published
-    services.publish(users["editor2"], correction, correction.version)
+    services.publish(users["editor2"], update=correction, expected_version=correction.version)
     original.refresh_from_db()
     correction.refresh_from_db()
     assert original.state == StatusUpdate.State.CORRECTED
@@ -128,7 +141,7 @@ def test_campaigner_cannot_correct(users, papers):
     original = make_published(users["campaigner"], users["editor"])
     with pytest.raises(services.NotPermitted):
         services.start_correction(
-            users["campaigner"], original, update_input(original.evidence.all())
+            users["campaigner"], original=original, data=update_input(original.evidence.all())
         )
 
 
@@ -137,14 +150,17 @@ def test_stale_save_is_refused_with_what_changed(users, papers):
     base = draft.version
     services.update_draft(
         users["editor"],
-        draft,
-        base,
-        update_input(draft.evidence.all(), rationale="Editor's words."),
+        update=draft,
+        expected_version=base,
+        data=update_input(draft.evidence.all(), rationale="Editor's words."),
     )
     stale = StatusUpdate.objects.get(pk=draft.pk)
     with pytest.raises(services.StaleVersion) as refused:
         services.update_draft(
-            users["campaigner"], stale, base, update_input(draft.evidence.all(), rationale="Mine.")
+            users["campaigner"],
+            update=stale,
+            expected_version=base,
+            data=update_input(draft.evidence.all(), rationale="Mine."),
         )
     assert [c.field for c in refused.value.changes] == ["rationale"]
     assert refused.value.changes[0].old == "Synthetic rationale."
@@ -158,9 +174,17 @@ def test_published_evidence_gets_a_new_version(users, papers):
     published = make_published(users["campaigner"], users["editor"])
     old = published.evidence.get()
     with pytest.raises(services.NotPermitted):
-        services.update_evidence(users["campaigner"], old, old.version, source_input(1, title="x"))
+        services.update_evidence(
+            users["campaigner"],
+            evidence=old,
+            expected_version=old.version,
+            data=source_input(1, title="x"),
+        )
     new = services.update_evidence(
-        users["editor"], old, old.version, source_input(1, title="Synthetic test source, revised")
+        users["editor"],
+        evidence=old,
+        expected_version=old.version,
+        data=source_input(1, title="Synthetic test source, revised"),
     )
     old.refresh_from_db()
     assert new.pk != old.pk and old.replaced_by == new
@@ -174,10 +198,16 @@ def test_unpublished_evidence_is_edited_in_place_by_its_creator_only(users, pape
     source = make_source(users["campaigner"])
     with pytest.raises(services.NotPermitted):
         services.update_evidence(
-            users["campaigner2"], source, source.version, source_input(1, title="x")
+            users["campaigner2"],
+            evidence=source,
+            expected_version=source.version,
+            data=source_input(1, title="x"),
         )
     services.update_evidence(
-        users["campaigner"], source, source.version, source_input(1, title="Synthetic fixed")
+        users["campaigner"],
+        evidence=source,
+        expected_version=source.version,
+        data=source_input(1, title="Synthetic fixed"),
     )
     source.refresh_from_db()
     assert source.title == "Synthetic fixed" and Evidence.objects.count() == 1
@@ -187,9 +217,9 @@ def test_history_records_who_and_before_after(users, papers):
     draft = make_draft(users["campaigner"])
     services.update_draft(
         users["editor"],
-        draft,
-        draft.version,
-        update_input(draft.evidence.all(), rationale="Changed."),
+        update=draft,
+        expected_version=draft.version,
+        data=update_input(draft.evidence.all(), rationale="Changed."),
     )
     latest, *_ = draft.history.order_by("-history_date", "-history_id")
     assert latest.history_user == users["editor"]
@@ -204,4 +234,4 @@ def test_future_date_refused(users, papers):
     data = update_input([make_source(users["campaigner"])])
     data.effective_date = dt.date.today() + dt.timedelta(days=30)
     with pytest.raises(services.RuleViolation):
-        services.create_draft(users["campaigner"], proposal, data)
+        services.create_draft(users["campaigner"], proposal=proposal, data=data)

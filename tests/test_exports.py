@@ -59,7 +59,9 @@ def test_csv_is_every_row_not_one_page(api_client, papers):
 
 
 def test_formula_cells_are_neutralised(api_client, papers):
-    source = EvidenceFactory(n=1, title='=HYPERLINK("https://example.org")', publisher="@synthetic")
+    source = EvidenceFactory.create(
+        n=1, title='=HYPERLINK("https://example.org")', publisher="@synthetic"
+    )
     update = publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[source])
     update.rationale = "+1 synthetic rationale"
     update.save()

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def changes(papers):
-    source = EvidenceFactory(n=1)
+    source = EvidenceFactory.create(n=1)
     original = publish("118-2d", Status.DELIVERED, dt.date(2021, 1, 1), evidence=[source])
     correction = correct(original, Status.IN_PROGRESS)
     other = publish("138-1a", Status.NO_PROGRESS, dt.date(2022, 1, 1))
@@ -63,6 +63,7 @@ def test_paper_theme_and_proposal_feeds(client, changes):
     assert len(parse(client, "/feeds/papers/118.atom").entries) == 3
     assert len(parse(client, "/feeds/proposals/118-2d.atom").entries) == 2
     theme = Proposal.objects.get(reference="138-1a").themes.first()
+    assert theme is not None
     titles = [e.title for e in parse(client, f"/feeds/themes/{theme.slug}.atom").entries]
     assert any(t.startswith("138-1a") for t in titles)
     assert client.get("/feeds/papers/999.atom").status_code == 404
@@ -80,7 +81,9 @@ def test_feed_escapes_text(client, papers):
 
 
 def test_feed_query_count_is_constant(client, papers, django_assert_num_queries):
-    publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[EvidenceFactory(n=1)])
+    publish(
+        "118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[EvidenceFactory.create(n=1)]
+    )
     with django_assert_num_queries(5) as few:
         client.get("/feeds/changes.atom")
     for i, proposal in enumerate(Proposal.objects.all()[10:40]):
@@ -88,7 +91,7 @@ def test_feed_query_count_is_constant(client, papers, django_assert_num_queries)
             proposal.reference,
             Status.IN_PROGRESS,
             dt.date(2021, 1, 1),
-            evidence=[EvidenceFactory(n=i + 2)],
+            evidence=[EvidenceFactory.create(n=i + 2)],
         )
     with django_assert_num_queries(len(few.captured_queries)):
         client.get("/feeds/changes.atom")

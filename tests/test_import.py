@@ -77,7 +77,7 @@ def test_template_header_is_the_documented_one():
 
 def test_good_file_creates_drafts_in_one_go(users, papers):
     raw = csv_bytes(good_rows(40))
-    result = imports.import_file(users["editor"], raw, "draft")
+    result = imports.import_file(users["editor"], raw=raw, mode="draft")
     assert result.created == 40 and result.skipped == 0 and result.evidence_created == 40
     updates = StatusUpdate.objects.all()
     assert updates.count() == 40
@@ -93,7 +93,7 @@ def test_one_bad_row_among_many_rejects_the_file_naming_the_line(users, papers):
     rows[24]["effective_date"] = "31/05/2021"  # line 26: header is line 1
     before = state()
     with pytest.raises(imports.ImportRejected) as rejected:
-        imports.import_file(users["editor"], csv_bytes(rows), "draft")
+        imports.import_file(users["editor"], raw=csv_bytes(rows), mode="draft")
     assert rejected.value.errors == [
         "line 26: effective_date '31/05/2021' is not a date like 2021-05-31."
     ]
@@ -103,7 +103,7 @@ def test_one_bad_row_among_many_rejects_the_file_naming_the_line(users, papers):
 def test_wrong_header(users, papers):
     header = [c if c != "source_title" else "title" for c in HEADER]
     with pytest.raises(imports.ImportRejected) as rejected:
-        imports.import_file(users["editor"], csv_bytes([], header=header), "draft")
+        imports.import_file(users["editor"], raw=csv_bytes([], header=header), mode="draft")
     (error,) = rejected.value.errors
     assert error.startswith("line 1: wrong header (missing source_title; unknown 'title')")
     assert state() == (0, 0)
@@ -114,7 +114,7 @@ def test_non_utf8_file(users, papers):
     rows[1]["rationale"] = "Synthetic rationale with a pound sign £5"
     raw = csv_bytes(rows, encoding="cp1252")
     with pytest.raises(imports.ImportRejected) as rejected:
-        imports.import_file(users["editor"], raw, "draft")
+        imports.import_file(users["editor"], raw=raw, mode="draft")
     assert rejected.value.errors[0].startswith("line 3: the file is not UTF-8 (byte 0xa3)")
     assert state() == (0, 0)
 
@@ -122,15 +122,15 @@ def test_non_utf8_file(users, papers):
 def test_unknown_reference(users, papers):
     rows = good_rows(3) + [row("118-9z", n=99)]
     with pytest.raises(imports.ImportRejected) as rejected:
-        imports.import_file(users["editor"], csv_bytes(rows), "draft")
+        imports.import_file(users["editor"], raw=csv_bytes(rows), mode="draft")
     assert rejected.value.errors == ["line 5: unknown proposal reference '118-9z'."]
     assert state() == (0, 0)
 
 
 def test_same_file_twice_creates_no_duplicates(users, papers):
     raw = csv_bytes(good_rows(10))
-    first = imports.import_file(users["editor"], raw, "draft")
-    second = imports.import_file(users["editor"], raw, "draft")
+    first = imports.import_file(users["editor"], raw=raw, mode="draft")
+    second = imports.import_file(users["editor"], raw=raw, mode="draft")
     assert (first.created, second.created, second.skipped) == (10, 0, 10)
     assert second.evidence_created == 0
     assert state() == (10, 10)
@@ -143,7 +143,7 @@ def test_several_sources_per_update_and_reuse_by_url(users, papers):
         row("118-2d", n=7, source_url=existing.url),  # same update: a 2nd source, reused
         row("118-3a", status="not_assessed", n=0, **NO_SOURCE),
     ]
-    result = imports.import_file(users["editor"], csv_bytes(rows), "draft")
+    result = imports.import_file(users["editor"], raw=csv_bytes(rows), mode="draft")
     assert result.created == 2 and result.evidence_created == 1
     update = StatusUpdate.objects.get(proposal__reference="118-2d")
     assert existing in update.evidence.all() and update.evidence.count() == 2
@@ -153,7 +153,7 @@ def test_several_sources_per_update_and_reuse_by_url(users, papers):
 def test_status_without_source_is_refused_with_line(users, papers):
     rows = [row("118-2d", **NO_SOURCE)]
     with pytest.raises(imports.ImportRejected) as rejected:
-        imports.import_file(users["editor"], csv_bytes(rows), "draft")
+        imports.import_file(users["editor"], raw=csv_bytes(rows), mode="draft")
     assert rejected.value.errors[0].startswith(
         "line 2: status 'in_progress' needs at least one source"
     )
@@ -162,10 +162,10 @@ def test_status_without_source_is_refused_with_line(users, papers):
 def test_publish_mode_follows_the_self_publish_rule(users, papers):
     raw = csv_bytes(good_rows(3))
     with pytest.raises(imports.ImportRejected, match="TRACKER_ALLOW_SELF_PUBLISH"):
-        imports.import_file(users["editor"], raw, "publish")
+        imports.import_file(users["editor"], raw=raw, mode="publish")
     assert state() == (0, 0)
     with override_settings(TRACKER_ALLOW_SELF_PUBLISH=True):
-        result = imports.import_file(users["editor"], raw, "publish")
+        result = imports.import_file(users["editor"], raw=raw, mode="publish")
     assert result.published == 3
     assert StatusUpdate.objects.public().count() == 3
     assert Evidence.objects.filter(is_published=True).count() == 3
@@ -175,7 +175,7 @@ def test_campaigners_cannot_import(users, papers):
     from policies import services
 
     with pytest.raises(services.NotPermitted):
-        imports.import_file(users["campaigner"], csv_bytes(good_rows(2)), "draft")
+        imports.import_file(users["campaigner"], raw=csv_bytes(good_rows(2)), mode="draft")
     assert state() == (0, 0)
 
 

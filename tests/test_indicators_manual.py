@@ -20,7 +20,7 @@ def indicator(papers):
 
 @pytest.fixture
 def citation():
-    return EvidenceFactory(
+    return EvidenceFactory.create(
         kind=Evidence.Kind.OFFICIAL_STATISTICS,
         url="https://example.org/synthetic-manual.pdf",
         published_date=dt.date(2024, 1, 1),

@@ -167,7 +167,7 @@ def test_freshness_page_is_for_editors_only(client, indicators, payloads):
     with pytest.raises(Exception):
         refresh("section-60-searches")
     assert client.get("/data/freshness/").status_code == 302  # to log in
-    user = UserFactory(username="synthetic-reader")
+    user = UserFactory.create(username="synthetic-reader")
     client.force_login(user)
     assert client.get("/data/freshness/").status_code == 403
     user.user_permissions.add(Permission.objects.get(codename="view_refreshrun"))
@@ -179,7 +179,7 @@ def test_freshness_page_is_for_editors_only(client, indicators, payloads):
     for indicator in indicators:
         assert indicator.slug in text
     assert "HTTP 500" in text and "success" in text and "never run" in text
-    staff = UserFactory(username="synthetic-staff", is_staff=True)
+    staff = UserFactory.create(username="synthetic-staff", is_staff=True)
     client.force_login(staff)
     assert client.get("/data/freshness/").status_code == 200
 

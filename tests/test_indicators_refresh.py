@@ -85,9 +85,12 @@ def test_refresh_task_options():
     from evidence.tasks import refresh_indicator
 
     assert refresh_indicator.acks_late is True
-    assert refresh_indicator.retry_backoff and refresh_indicator.retry_jitter
-    assert TransientSourceError in refresh_indicator.autoretry_for
-    assert 0 < refresh_indicator.soft_time_limit < refresh_indicator.time_limit
+    # Options of @app.task(...): set on the task class at runtime, not declared by celery-types.
+    assert refresh_indicator.retry_backoff and refresh_indicator.retry_jitter  # type: ignore[attr-defined]
+    assert TransientSourceError in refresh_indicator.autoretry_for  # type: ignore[attr-defined]
+    soft, hard = refresh_indicator.soft_time_limit, refresh_indicator.time_limit
+    assert soft is not None and hard is not None
+    assert 0 < soft < hard
 
 
 def test_refresh_task_stores_figures(indicators, payloads):

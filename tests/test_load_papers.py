@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from policies.models import Paper, Proposal, ProposalLink, Section, Status, StatusUpdate, Theme
 from policies.papers import dataset
 from tests.factories import StatusUpdateFactory, UserFactory
+from tests.support import record_history_as
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_second_run_changes_nothing(papers):
 
 def test_changed_text_updates_proposal_and_keeps_status_history(papers, tmp_path):
     proposal = Proposal.objects.get(reference="118-1a")
-    update = StatusUpdateFactory(
+    update = StatusUpdateFactory.create(
         reference="118-1a", status=Status.IN_PROGRESS, effective_date=dt.date(2020, 1, 1)
     )
     raw = yaml.safe_load(dataset.DATA_FILE.read_text())
@@ -132,8 +133,10 @@ def test_summary_proposals_point_at_the_summary_not_the_chapter_box(papers):
     summary = sourcetext.heading_line(source, dataset.SUMMARY_HEADING)
     assert summary > 300
     for proposal in Proposal.objects.filter(kind=Proposal.Kind.SUMMARY):
+        assert proposal.source_line_start is not None, proposal.reference
         assert proposal.source_line_start > summary, proposal.reference
     body = Proposal.objects.get(reference="138-2.2.4a")
+    assert body.source_line_start is not None and body.source_line_end is not None
     assert 0 < body.source_line_start <= body.source_line_end < summary
 
 
@@ -141,18 +144,21 @@ def test_reload_keeps_what_editors_changed(papers):
     """The data file seeds themes and links; an editor's later work wins over it."""
     from policies import services
 
-    editor = UserFactory(username="reload-editor", role="editor")
+    editor = UserFactory.create(username="reload-editor", role="editor")
     proposal = Proposal.objects.get(reference="118-2d")
     only = Theme.objects.exclude(pk__in=proposal.themes.all()).first()
-    services.set_proposal_themes(editor, proposal, proposal.version, [only])
+    assert only is not None
+    services.set_proposal_themes(
+        editor, proposal=proposal, expected_version=proposal.version, themes=[only]
+    )
     theme = Theme.objects.get(slug="drugs")
     theme.name = "Drugs and alcohol (edited)"
-    theme._history_user = editor
+    record_history_as(theme, editor)
     theme.save()
     link = ProposalLink.objects.get(
         from_proposal__reference="118-4f", to_proposal__reference="138-2.2.5a"
     )
-    link._history_user = editor
+    record_history_as(link, editor)
     link.delete()
     untouched = Proposal.objects.get(reference="118-1a")
     seeded = set(untouched.themes.values_list("slug", flat=True))

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 
 def publish(proposal, status, day=dt.date(2022, 3, 1), *, evidence=(), bodies=()):
-    return StatusUpdateFactory(
+    return StatusUpdateFactory.create(
         proposal=proposal,
         status=status,
         effective_date=day,
@@ -51,7 +51,7 @@ def synthetic_source(n: int = 1, **fields) -> Evidence:
         "published_date": dt.date(2021, 1, n % 28 + 1),
         "is_published": True,
     }
-    return EvidenceFactory(n=n, **(values | fields))
+    return EvidenceFactory.create(n=n, **(values | fields))
 
 
 def add_synthetic_proposals(count: int) -> None:
@@ -224,7 +224,7 @@ def test_proposal_page_tells_the_story(client, papers):
         proposal, Status.IN_PROGRESS, dt.date(2020, 5, 1), evidence=[old], bodies=[body]
     )
     publish(proposal, Status.DELIVERED, dt.date(2023, 6, 1), evidence=[synthetic_source(2)])
-    StatusUpdateFactory(
+    StatusUpdateFactory.create(
         draft=True,
         proposal=proposal,
         status=Status.CONTRARY,
@@ -247,6 +247,7 @@ def test_proposal_page_tells_the_story(client, papers):
     assert "Synthetic draft" not in html
     # Links to paper 138, Open Graph and citation.
     link = ProposalLink.objects.filter(from_proposal=proposal).first()
+    assert link is not None
     assert f'href="/proposals/{link.to_proposal.reference}/"' in html
     assert '<meta property="og:title" content="118-2d:' in html
     assert '<meta property="og:url" content="http://127.0.0.1:8000/proposals/118-2d/">' in html
@@ -284,7 +285,7 @@ def test_status_update_page_and_drafts_are_private(client, papers, django_assert
     with django_assert_num_queries(4):  # fixed: update, bodies, evidence, corrections
         html = client.get(f"/updates/{update.pk}/").content.decode()
     assert "Synthetic test rationale." in html and "Synthetic test source 3" in html
-    draft = StatusUpdateFactory(
+    draft = StatusUpdateFactory.create(
         draft=True,
         proposal=proposal,
         status=Status.DELIVERED,
@@ -364,7 +365,7 @@ def test_evidence_library_filters_and_lists_supported_proposals(client, papers):
     hidden = synthetic_source(3, is_published=False)  # cited only by a draft
     publish(Proposal.objects.get(reference="118-2d"), Status.DELIVERED, evidence=[law, stats])
     publish(Proposal.objects.get(reference="138-2a"), Status.IN_PROGRESS, evidence=[law])
-    StatusUpdateFactory(
+    StatusUpdateFactory.create(
         draft=True,
         reference="118-1a",
         status=Status.DELIVERED,

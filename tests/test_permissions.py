@@ -40,11 +40,11 @@ def world(users, papers):
     author = users["campaigner2"]
     draft = make_draft(author, "118-2d", 1)
     submitted = make_draft(author, "118-3a", 2)
-    services.submit(author, submitted, submitted.version)
+    services.submit(author, update=submitted, expected_version=submitted.version)
     published = make_published(author, users["editor2"], "118-4f", 3)
     source = make_source(author, 4)
     theme = services.create_theme(
-        users["editor2"], services.ThemeInput("synthetic-theme", "Synthetic theme")
+        users["editor2"], data=services.ThemeInput("synthetic-theme", "Synthetic theme")
     )
     taken = set(ProposalLink.objects.values_list("from_proposal", "to_proposal"))
     from_118 = Proposal.objects.get(reference="118-1a")
@@ -53,7 +53,7 @@ def world(users, papers):
     )
     link = services.create_link(
         users["editor2"],
-        services.LinkInput(from_118, to_138, "related", "Synthetic link note."),
+        data=services.LinkInput(from_118, to_138, "related", "Synthetic link note."),
     )
     tokens = {
         role: ApiToken.objects.issue(users[role], f"synthetic {role} token")[0]

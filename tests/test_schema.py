@@ -3,6 +3,7 @@ from local assets; throttling of anonymous clients."""
 
 import re
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.conf import settings
@@ -168,8 +169,9 @@ def test_docs_load_only_local_assets(client):
 
 
 def test_anonymous_throttle_gives_429(api_client, papers):
-    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]
+    rate = cast(dict[str, str], settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])["anon"]
     allowed, _ = AnonRateThrottle().parse_rate(rate)
+    assert allowed is not None, rate
     for _ in range(allowed):
         assert api_client.get("/api/v1/themes/").status_code == 200
     response = api_client.get("/api/v1/themes/")

@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def site(request):
+def site(request: HttpRequest) -> dict[str, str]:
     """Values every page needs: the canonical site address and the data licence."""
     return {"SITE_URL": settings.SITE_URL, "DATA_LICENCE": settings.TRACKER_DATA_LICENCE}

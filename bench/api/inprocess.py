@@ -32,11 +32,17 @@ from policies.models import Proposal, StatusUpdate  # noqa: E402
 
 def urls() -> list[str]:
     updated = StatusUpdate.objects.order_by("pk").values_list("proposal__reference", flat=True)
+    reference = updated.first()
+    if not reference:
+        proposal = Proposal.objects.first()
+        if proposal is None:
+            raise SystemExit("no proposals: seed the database first (see the module doc)")
+        reference = proposal.reference
     return [
         "/api/v1/proposals/?page_size=25",
         "/api/v1/proposals/?page_size=100&paper=199",
         "/api/v1/proposals/118-2d/",
-        f"/api/v1/proposals/{updated.first() or Proposal.objects.first().reference}/",
+        f"/api/v1/proposals/{reference}/",
     ]
 
 

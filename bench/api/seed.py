@@ -81,6 +81,8 @@ def seed(n: int) -> None:
         for p in proposals[::3]
     )
     body = ActingBody.objects.first()
+    if body is None:
+        raise SystemExit("no acting bodies: run `manage.py load_papers` first")
     StatusUpdate.acting_bodies.through.objects.bulk_create(
         StatusUpdate.acting_bodies.through(statusupdate_id=u.pk, actingbody_id=body.pk)
         for u in updates

@@ -1,11 +1,11 @@
 """The site's URLs plus ``/bench/bare/``: the cheapest Django JSON view, the
 baseline the proposals list is measured against."""
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 
-def bare(request):
+def bare(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 

@@ -20,7 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"
@@ -52,7 +54,7 @@ def make_table(path: Path, rows: int) -> None:
         "Number of Offences",
     ]
 
-    def generate():
+    def generate() -> Iterator[list[Any]]:
         yield header
         for i in range(rows):
             year = 2013 + (i // (43 * 4 * 5)) % 11
@@ -112,7 +114,9 @@ def ingest(rows: int) -> dict:
     )
     parsed = time.perf_counter() - started
     result = store_figures(
-        indicator, Release(key="synthetic", title="Synthetic", url="https://example.org/s"), figures
+        indicator,
+        release=Release(key="synthetic", title="Synthetic", url="https://example.org/s"),
+        figures=figures,
     )
     elapsed = time.perf_counter() - started
     return {

@@ -116,7 +116,9 @@ class ReleaseSerializer(serializers.Serializer):
 
 
 class ObservationSerializer(serializers.ModelSerializer):
-    indicator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    indicator: serializers.SlugRelatedField[Indicator] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     area = serializers.CharField(source="area.code", help_text="ONS geocode, or E92+W92.")
     area_name = serializers.CharField(source="area.name")
     release = ReleaseSerializer()

@@ -3,7 +3,10 @@ conditional like the rest of /api/v1/."""
 
 from __future__ import annotations
 
-from django.db.models import Max
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db.models import Max, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -17,6 +20,9 @@ from .. import selectors
 from ..models import Observation
 from . import serializers
 from .filters import IndicatorFilter, ObservationFilter
+
+if TYPE_CHECKING:
+    from ..selectors import AnnotatedIndicator
 
 INDICATOR_PARAMETER = OpenApiParameter(
     "indicator",
@@ -64,7 +70,7 @@ class IndicatorViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyMod
         ("last_run_error", "last_run.error"),
     ]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[AnnotatedIndicator]:
         return selectors.indicator_queryset()
 
 
@@ -99,8 +105,8 @@ class ObservationViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyM
         ("citation", "release.citation"),
     ]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Observation]:
         return selectors.observation_queryset()
 
-    def get_last_modified(self):
+    def get_last_modified(self) -> dt.datetime | None:
         return Observation.objects.aggregate(at=Max("retrieved_at"))["at"]

@@ -12,6 +12,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..areas import AreaLookup
+    from ..models import Indicator
 
 
 class SourceError(Exception):
@@ -57,11 +62,26 @@ class Fetched:
     rows_read: int = 0
 
 
-def fetcher_for(source: str) -> Callable:
+class Fetcher(Protocol):
+    """A client module's ``fetch``: the indicator's current release and its figures.
+    ``known_release(key)`` says whether that release is stored already (a client
+    may then skip downloading it); other options are the client's own."""
+
+    def __call__(
+        self,
+        indicator: Indicator,
+        *,
+        lookup: AreaLookup,
+        known_release: Callable[[str], bool] = ...,
+        **options: Any,
+    ) -> Fetched: ...
+
+
+def fetcher_for(source: str) -> Fetcher:
     """The function that fetches an indicator of this source."""
     from . import ho_tables, police_api
 
-    fetchers: dict[str, Callable] = {
+    fetchers: dict[str, Fetcher] = {
         "police_api": police_api.fetch,
         "ho_workforce": ho_tables.fetch,
         "ho_recorded_crime": ho_tables.fetch,

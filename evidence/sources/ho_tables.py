@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -26,6 +27,9 @@ from ..areas import NATIONAL_CODE, AreaLookup, UnknownArea
 from . import Fetched, Figure, LayoutError, Period, Release, SourceError
 from .http import HttpClient
 from .spreadsheets import NotASpreadsheet, iter_sheets
+
+if TYPE_CHECKING:
+    from ..models import Indicator
 
 # Each table kind: the layouts it has been published in (logical field →
 # column header), newest first.  A header row matching none is a LayoutError.
@@ -68,7 +72,7 @@ FY_RE = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 YEAR_RE = re.compile(r"(\d{4})")
 
 
-def parse_number(raw) -> Decimal | None:
+def parse_number(raw: object) -> Decimal | None:
     """A figure as published: ``1234``, ``1234.5``, ``"1,234"``; None for the
     marks that mean no figure (``..``, ``[x]``)."""
     if raw is None or isinstance(raw, bool):
@@ -84,7 +88,7 @@ def parse_number(raw) -> Decimal | None:
         raise LayoutError(f"{raw!r} is not a number") from None
 
 
-def financial_year(raw) -> tuple[int, str]:
+def financial_year(raw: object) -> tuple[int, str]:
     match = FY_RE.match(str(raw))
     if not match:
         raise LayoutError(f"financial year {raw!r} is not like 2023/24")
@@ -94,12 +98,12 @@ def financial_year(raw) -> tuple[int, str]:
     return first, f"{first}/{(first + 1) % 100:02d}"
 
 
-def year_period(raw) -> Period:
+def year_period(raw: object) -> Period:
     first, label = financial_year(raw)
     return Period(dt.date(first, 4, 1), dt.date(first + 1, 3, 31), label)
 
 
-def quarter_period(year_raw, quarter_raw) -> Period:
+def quarter_period(year_raw: object, quarter_raw: object) -> Period:
     first, label = financial_year(year_raw)
     match = re.search(r"[1-4]", str(quarter_raw))
     if not match or len(str(quarter_raw).strip().lstrip("Qq")) != 1:
@@ -112,7 +116,7 @@ def quarter_period(year_raw, quarter_raw) -> Period:
     return Period(start, end, f"{label} Q{quarter}")
 
 
-def march_period(raw) -> Period:
+def march_period(raw: object) -> Period:
     match = YEAR_RE.search(str(raw))
     if not match:
         raise LayoutError(f"'As at 31 March' value {raw!r} has no year")
@@ -121,7 +125,7 @@ def march_period(raw) -> Period:
     return Period(day, day, f"31 March {year}")
 
 
-def match_layout(kind: str, header: list) -> dict[str, int] | None:
+def match_layout(kind: str, header: list[Any]) -> dict[str, int] | None:
     names = [str(h).strip() if h is not None else "" for h in header]
     for layout in LAYOUTS[kind]:
         if all(column in names for column in layout.values()):
@@ -129,7 +133,7 @@ def match_layout(kind: str, header: list) -> dict[str, int] | None:
     return None
 
 
-def _layout_problem(kind: str, sheet: str, header: list) -> str:
+def _layout_problem(kind: str, sheet: str, header: list[Any]) -> str:
     expected = LAYOUTS[kind][0]
     found = [str(h) for h in header if h is not None]
     missing = [c for c in expected.values() if c not in found]
@@ -148,7 +152,7 @@ def _wanted(values: Iterable[str] | str | None) -> set[str] | None:
 
 
 def parse_table(
-    path: Path, kind: str, config: dict, lookup: AreaLookup
+    path: Path, kind: str, config: dict[str, Any], lookup: AreaLookup
 ) -> tuple[list[Figure], int]:
     """Stream the file, keep the rows the indicator wants, and sum them per area
     and period.  Memory grows with the number of areas × periods, not rows."""
@@ -233,7 +237,9 @@ def parse_table(
     return figures, rows_read
 
 
-def _area_code(lookup: AreaLookup, row: list, columns: dict[str, int], unknown: set) -> str | None:
+def _area_code(
+    lookup: AreaLookup, row: list[Any], columns: dict[str, int], unknown: set[str]
+) -> str | None:
     spellings = []
     if "geocode" in columns and row[columns["geocode"]]:
         spellings.append(row[columns["geocode"]])
@@ -261,7 +267,7 @@ def national_sums(sums: dict[tuple[str, Period], Decimal], forces: set[str]) -> 
 
 
 class GovukContent:
-    def __init__(self, base_url: str | None = None, http: HttpClient | None = None):
+    def __init__(self, base_url: str | None = None, http: HttpClient | None = None) -> None:
         self.base_url = (base_url or settings.INDICATOR_SOURCES["govuk_content"]).rstrip("/") + "/"
         self.http = http or HttpClient()
 
@@ -294,12 +300,12 @@ class GovukContent:
 
 
 def fetch(
-    indicator,
+    indicator: Indicator,
     *,
     lookup: AreaLookup,
     content: GovukContent | None = None,
     known_release: Callable[[str], bool] = lambda key: False,
-    **_,
+    **_: Any,
 ) -> Fetched:
     config = indicator.config or {}
     for key in ("content_path", "attachment", "table"):

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -22,7 +23,12 @@ USER_AGENT = "crime-policy-tracker (+https://github.com/; indicator refresh)"
 class Pacer:
     """At most ``rate`` requests a second from this process (shared by threads)."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.rate = rate
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.clock = clock
@@ -62,7 +68,7 @@ class HttpClient:
         timeout: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
-    ):
+    ) -> None:
         self.pacer = pacer
         self.retries = settings.INDICATOR_HTTP_RETRIES if retries is None else retries
         self.backoff = settings.INDICATOR_HTTP_BACKOFF if backoff is None else backoff
@@ -79,7 +85,9 @@ class HttpClient:
         base = self.backoff * (2**attempt)
         return base + random.uniform(0, base)  # full jitter on top of the doubling
 
-    def get(self, url: str, *, params: dict | None = None, stream: bool = False):
+    def get(
+        self, url: str, *, params: dict[str, Any] | None = None, stream: bool = False
+    ) -> requests.Response:
         last = ""
         for attempt in range(self.retries + 1):
             if self.pacer:
@@ -102,7 +110,7 @@ class HttpClient:
                 self.sleep(self._delay(attempt, response))
         raise TransientSourceError(f"{last} (gave up after {self.retries + 1} attempts)")
 
-    def get_json(self, url: str, *, params: dict | None = None):
+    def get_json(self, url: str, *, params: dict[str, Any] | None = None) -> Any:
         response = self.get(url, params=params)
         try:
             return response.json()

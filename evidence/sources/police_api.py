@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from calendar import monthrange
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -19,6 +21,9 @@ from django.conf import settings
 from ..areas import AreaLookup, UnknownArea
 from . import Fetched, Figure, LayoutError, Period, Release, SourceError, TransientSourceError
 from .http import HttpClient, Pacer
+
+if TYPE_CHECKING:
+    from ..models import Indicator
 
 SECTION_60 = "Criminal Justice and Public Order Act 1994 (section 60)"
 REQUIRED_SEARCH_KEYS = {"legislation", "self_defined_ethnicity", "datetime", "type"}
@@ -45,7 +50,7 @@ def month_period(month: str) -> Period:
 
 
 class PoliceAPI:
-    def __init__(self, base_url: str | None = None, http: HttpClient | None = None):
+    def __init__(self, base_url: str | None = None, http: HttpClient | None = None) -> None:
         self.base_url = (base_url or settings.INDICATOR_SOURCES["police_api"]).rstrip("/") + "/"
         self.http = http or HttpClient(pacer=shared_pacer())
 
@@ -75,7 +80,7 @@ class PoliceAPI:
             months[entry["date"]] = list(entry["stop-and-search"])
         return months
 
-    def stops_force(self, force: str, month: str) -> list[dict]:
+    def stops_force(self, force: str, month: str) -> list[dict[str, Any]]:
         body = self.http.get_json(self.url("stops-force"), params={"force": force, "date": month})
         if not isinstance(body, list):
             raise LayoutError(f"stops-force {force} {month} did not return a list")
@@ -89,7 +94,7 @@ class PoliceAPI:
         return body
 
 
-def matcher(config: dict):
+def matcher(config: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     if config.get("measure") == "section_60":
         return lambda s: s.get("legislation") == SECTION_60
     prefix = config.get("self_defined_ethnicity_prefix")
@@ -103,7 +108,9 @@ def matcher(config: dict):
     )
 
 
-def fetch(indicator, *, lookup: AreaLookup, api: PoliceAPI | None = None, **_) -> Fetched:
+def fetch(
+    indicator: Indicator, *, lookup: AreaLookup, api: PoliceAPI | None = None, **_: Any
+) -> Fetched:
     api = api or PoliceAPI()
     config = indicator.config or {}
     wanted = matcher(config)

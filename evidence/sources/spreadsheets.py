@@ -12,6 +12,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import Element, iterparse
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -54,7 +55,7 @@ def _text(cell: Element) -> str:
     return "\n".join(parts)
 
 
-def cell_value(cell: Element):
+def cell_value(cell: Element) -> str | int | float | bool | None:
     kind = cell.get(O_VALUE_TYPE)
     if kind in ("float", "percentage", "currency"):
         raw = cell.get(O_VALUE, "")
@@ -68,8 +69,8 @@ def cell_value(cell: Element):
     return text if text != "" else None
 
 
-def _row_values(row: Element) -> list:
-    values: list = []
+def _row_values(row: Element) -> list[Any]:
+    values: list[Any] = []
     for cell in row:
         if cell.tag not in (T_CELL, T_COVERED):
             continue
@@ -81,7 +82,7 @@ def _row_values(row: Element) -> list:
     return values
 
 
-def iter_sheets(path: Path | str) -> Iterator[tuple[str, Iterator[list]]]:
+def iter_sheets(path: Path | str) -> Iterator[tuple[str, Iterator[list[Any]]]]:
     """Yield ``(sheet name, rows)`` in file order; consume each ``rows`` before
     asking for the next sheet.  Blank rows are skipped."""
     try:
@@ -94,7 +95,7 @@ def iter_sheets(path: Path | str) -> Iterator[tuple[str, Iterator[list]]]:
         events = iterparse(content, events=("start", "end"))  # noqa: S314
         stack: list[Element] = []
 
-        def rows_of_current_table() -> Iterator[list]:
+        def rows_of_current_table() -> Iterator[list[Any]]:
             for event, element in events:
                 if event == "start":
                     stack.append(element)

@@ -22,7 +22,7 @@ def proposal_indicators(
     indicators = list(
         selectors.indicator_queryset().filter(links__proposal__reference=proposal_reference)
     )
-    found = selectors.series_for([i.pk for i in indicators], [NATIONAL_CODE])
+    found = selectors.series_for([i.pk for i in indicators], area_codes=[NATIONAL_CODE])
     items = []
     for indicator in indicators:
         status = selectors.indicator_status(indicator)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from rest_framework import exceptions, status
@@ -11,6 +14,7 @@ from tracker.api.conditional import check_if_match
 
 from .. import permissions, selectors, services
 from ..models import StatusUpdate
+from ..permissions import User
 from . import drafts_docs as docs
 from . import permissions as api_permissions
 from . import write_serializers as ws
@@ -40,8 +44,8 @@ class DraftListView(DraftMixin, WriteView):
             with transaction.atomic():
                 return services.create_draft(
                     request.user,
-                    data["proposal"],
-                    self.update_input(data, None, self.new_sources(data)),
+                    proposal=data["proposal"],
+                    data=self.update_input(data, None, self.new_sources(data)),
                 )
 
         update = self.run(create)
@@ -64,9 +68,9 @@ class DraftDetailView(DraftMixin, WriteView):
             with transaction.atomic():
                 services.update_draft(
                     request.user,
-                    update,
-                    update.version,
-                    self.update_input(data, update, self.new_sources(data)),
+                    update=update,
+                    expected_version=update.version,
+                    data=self.update_input(data, update, self.new_sources(data)),
                 )
 
         self.run(change)
@@ -78,10 +82,17 @@ class DraftActionView(DraftMixin, WriteView):
     so that the schema describes each as it behaves)."""
 
     action = ""
-    service_for = {
-        "submit": services.submit,
-        "publish": services.publish,
-        "return": services.return_to_author,
+    # Each transition: the acting user, the update, the expected version, the body.
+    transitions: dict[str, Callable[[User, StatusUpdate, int, dict[str, Any]], StatusUpdate]] = {
+        "submit": lambda user, update, version, _body: services.submit(
+            user, update=update, expected_version=version
+        ),
+        "publish": lambda user, update, version, _body: services.publish(
+            user, update=update, expected_version=version
+        ),
+        "return": lambda user, update, version, body: services.return_to_author(
+            user, update=update, expected_version=version, comment=body["comment"]
+        ),
     }
 
     def get_permissions(self):
@@ -92,12 +103,13 @@ class DraftActionView(DraftMixin, WriteView):
     def post(self, request, pk: int) -> Response:
         update = self.get_update(pk)
         check_if_match(request, self.represent(update))
-        extra = []
+        body: dict[str, Any] = {}
         if self.action == "return":
             serializer = ws.ReturnInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            extra = [serializer.validated_data["comment"]]
-        self.run(self.service_for[self.action], request.user, update, update.version, *extra)
+            body = serializer.validated_data
+        transition = self.transitions[self.action]
+        self.run(lambda: transition(request.user, update, update.version, body))
         return self.with_etag(self.represent(update))
 
 
@@ -131,8 +143,8 @@ class CorrectionView(DraftMixin, WriteView):
             with transaction.atomic():
                 return services.start_correction(
                     request.user,
-                    original,
-                    self.update_input(data, original, self.new_sources(data)),
+                    original=original,
+                    data=self.update_input(data, original, self.new_sources(data)),
                 )
 
         update = self.run(create)

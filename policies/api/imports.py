@@ -22,12 +22,14 @@ class ImportView(WriteView):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         try:
+            raw = upload.read()
             outcome = self.run(
-                imports.start_or_run,
-                request.user,
-                upload.read(),
-                serializer.validated_data["mode"],
-                upload.name,
+                lambda: imports.start_or_run(
+                    request.user,
+                    raw=raw,
+                    mode=serializer.validated_data["mode"],
+                    filename=upload.name,
+                )
             )
         except imports.ImportRejected as exc:
             raise exceptions.ValidationError({"file": exc.errors}) from exc

@@ -22,7 +22,7 @@ class SourceListView(WriteView):
         serializer = ws.EvidenceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         evidence, created = self.run(
-            services.get_or_create_evidence, request.user, serializer.to_input()
+            lambda: services.get_or_create_evidence(request.user, data=serializer.to_input())
         )
         data = EvidenceSerializer(evidence, context={"request": request}).data
         return self.with_etag(data, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -32,7 +32,7 @@ class SourceListView(WriteView):
 class SourceDetailView(WriteView):
     def representations(self, evidence: Evidence) -> list[dict]:
         """This endpoint's own read, and the public read if the source is public."""
-        found = [EvidenceSerializer(evidence, context={"request": self.request}).data]
+        found: list[dict] = [EvidenceSerializer(evidence, context={"request": self.request}).data]
         public = selectors.public_evidence_queryset().filter(pk=evidence.pk).first()
         if public is not None:
             found.append(EvidenceDetailSerializer(public, context={"request": self.request}).data)
@@ -60,11 +60,12 @@ class SourceDetailView(WriteView):
         serializer = ws.EvidenceInputSerializer(data={**current, **request.data})
         serializer.is_valid(raise_exception=True)
         saved = self.run(
-            services.update_evidence,
-            request.user,
-            evidence,
-            evidence.version,
-            serializer.to_input(),
+            lambda: services.update_evidence(
+                request.user,
+                evidence=evidence,
+                expected_version=evidence.version,
+                data=serializer.to_input(),
+            )
         )
         saved.refresh_from_db()
         code = status.HTTP_201_CREATED if saved.pk != evidence.pk else status.HTTP_200_OK

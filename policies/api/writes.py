@@ -3,9 +3,13 @@ writes throttle, service refusals as API errors, and the draft helpers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
 from django.shortcuts import get_object_or_404
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +24,8 @@ from . import permissions as api_permissions
 from . import write_serializers as ws
 from .authentication import ApiTokenAuthentication
 
+T = TypeVar("T")
+
 
 class WriteView(APIView):
     # Token first, so an anonymous client is told how to authenticate (401).
@@ -28,10 +34,11 @@ class WriteView(APIView):
     throttle_classes = [WriteThrottle]
     throttle_scope = "writes"
 
-    def run(self, fn, *args, **kwargs):
-        """Call a service and turn its refusals into API errors."""
+    def run(self, call: Callable[[], T]) -> T:
+        """Call a service (``lambda: services.publish(...)``) and turn its
+        refusals into API errors."""
         try:
-            return fn(*args, **kwargs)
+            return call()
         except services.StaleVersion as exc:
             raise PreconditionFailed(exc.with_changes().strip()) from exc
         except services.NotPermitted as exc:
@@ -41,27 +48,33 @@ class WriteView(APIView):
                 exc.fields or {"non_field_errors": [exc.message]}
             ) from exc
 
-    def with_etag(self, data, code=status.HTTP_200_OK) -> Response:
+    def with_etag(self, data: Any, code: int = status.HTTP_200_OK) -> Response:
         response = Response(data, status=code)
         response["ETag"] = etag_for(data)
         return response
 
 
+class _Requested(Protocol):
+    """What ``DraftMixin`` needs of the view it is mixed into."""
+
+    request: Request
+
+
 class DraftMixin:
-    def get_update(self, pk: int) -> StatusUpdate:
+    def get_update(self: _Requested, pk: int) -> StatusUpdate:
         update = get_object_or_404(selectors.draft_queryset(), pk=pk)
         if not permissions.can_view_update(self.request.user, update):
             raise exceptions.NotFound()
         return update
 
-    def represent(self, update: StatusUpdate) -> dict:
+    def represent(self: _Requested, update: StatusUpdate) -> dict[str, Any]:
         fresh = selectors.draft_queryset().get(pk=update.pk)
         return ws.DraftSerializer(fresh, context={"request": self.request}).data
 
     def update_input(
-        self, data: dict, base: StatusUpdate | None, new_sources
+        self, data: dict[str, Any], base: StatusUpdate | None, new_sources: list[Evidence]
     ) -> services.UpdateInput:
-        def pick(name, current):
+        def pick(name: str, current: Any) -> Any:
             return data.get(name, current)
 
         return services.UpdateInput(
@@ -73,10 +86,10 @@ class DraftMixin:
             evidence=list(pick("evidence", base.evidence.all() if base else [])) + new_sources,
         )
 
-    def new_sources(self, data: dict) -> list[Evidence]:
+    def new_sources(self: _Requested, data: dict[str, Any]) -> list[Evidence]:
         sources = []
         for item in data.get("new_evidence", []):
             source = ws.EvidenceInputSerializer.input_from(item)
-            evidence, _ = services.get_or_create_evidence(self.request.user, source)
+            evidence, _ = services.get_or_create_evidence(self.request.user, data=source)
             sources.append(evidence)
         return sources

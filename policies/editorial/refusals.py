@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from ..services import NotPermitted, RuleViolation, StaleRevision, StaleVersion
+from ..services import NotPermitted, RuleViolation, StaleVersion
 
 T = TypeVar("T")
 
@@ -39,15 +39,18 @@ class Attempt(Generic[T]):
 
 def conflict_of(exc: StaleVersion) -> dict[str, Any]:
     """What the conflict box shows: the message, each change, the version now."""
-    version = exc.current if isinstance(exc, StaleRevision) else exc.obj.version
-    return {"message": exc.message, "changes": exc.changes, "version": version}
+    return {"message": exc.message, "changes": exc.changes, "version": exc.current}
 
 
 def refill_version(form: forms.Form, version: int) -> None:
     """After a conflict the form keeps what the user typed, on the current
     version: saving again is then a deliberate choice."""
-    form.data = form.data.copy()
-    form.data["version"] = version
+    # A bound page form holds ``request.POST`` (a QueryDict, itself a dict) or a
+    # dict, and either copies into one that may be changed; Django's stubs type
+    # form data as a read-only Mapping.
+    data = cast("dict[str, Any]", form.data).copy()
+    data["version"] = version
+    form.data = data
 
 
 def add_rule_errors(form: forms.Form, exc: RuleViolation, *, with_message: bool = False) -> None:

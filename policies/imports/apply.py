@@ -14,6 +14,7 @@ from evidence.models import Evidence
 
 from .. import permissions, services
 from ..models import StatusUpdate
+from ..permissions import User
 from .parse import MODES, ImportRejected, ParsedUpdate, Progress, decode, parse
 
 
@@ -25,7 +26,7 @@ class ImportResult:
     evidence_created: int = 0
     update_ids: list[int] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, int]:
         return {
             "created": self.created,
             "skipped": self.skipped,
@@ -48,7 +49,7 @@ def _already_there(update: ParsedUpdate, evidence: list[Evidence]) -> bool:
 
 
 def apply(
-    actor, updates: list[ParsedUpdate], mode: str, progress: Progress | None = None
+    actor: User, *, updates: list[ParsedUpdate], mode: str, progress: Progress | None = None
 ) -> ImportResult:
     """Write the parsed updates in one transaction; any refusal rolls all back."""
     if not permissions.can_import(actor):
@@ -67,9 +68,9 @@ def apply(
     with transaction.atomic():
         for index, update in enumerate(updates, start=1):
             try:
-                evidence = []
+                evidence: list[Evidence] = []
                 for source in update.sources:
-                    item, created = services.get_or_create_evidence(actor, source)
+                    item, created = services.get_or_create_evidence(actor, data=source)
                     evidence.append(item)
                     result.evidence_created += created
                 if _already_there(update, evidence):
@@ -77,8 +78,8 @@ def apply(
                 else:
                     draft = services.create_draft(
                         actor,
-                        update.proposal,
-                        services.UpdateInput(
+                        proposal=update.proposal,
+                        data=services.UpdateInput(
                             status=update.status,
                             effective_date=update.effective_date,
                             date_precision=update.date_precision,
@@ -90,7 +91,7 @@ def apply(
                     result.created += 1
                     result.update_ids.append(draft.pk)
                     if mode == "publish":
-                        services.publish(actor, draft, draft.version)
+                        services.publish(actor, update=draft, expected_version=draft.version)
                         result.published += 1
             except services.ServiceError as exc:
                 raise ImportRejected([f"line {update.line}: {exc.message}"]) from exc
@@ -99,5 +100,7 @@ def apply(
     return result
 
 
-def import_file(actor, raw: bytes, mode: str, progress: Progress | None = None) -> ImportResult:
-    return apply(actor, parse(decode(raw)), mode, progress)
+def import_file(
+    actor: User, *, raw: bytes, mode: str, progress: Progress | None = None
+) -> ImportResult:
+    return apply(actor, updates=parse(decode(raw)), mode=mode, progress=progress)

@@ -21,8 +21,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 from .. import services
+from ..permissions import User
 from .apply import ImportResult, apply, import_file
-from .parse import ImportRejected, count_rows, decode, parse
+from .parse import ImportRejected, Progress, count_rows, decode, parse
 
 JOB_TTL = 24 * 60 * 60
 
@@ -31,17 +32,17 @@ def _key(job_id: str, part: str = "state") -> str:
     return f"tracker:import:{job_id}:{part}"
 
 
-def job_state(job_id: str) -> dict | None:
+def job_state(job_id: str) -> dict[str, Any] | None:
     return cache.get(_key(job_id))
 
 
-def _set(job_id: str, **changes) -> dict:
+def _set(job_id: str, **changes: Any) -> dict[str, Any]:
     state = (job_state(job_id) or {}) | changes
     cache.set(_key(job_id), state, JOB_TTL)
     return state
 
 
-def start_import_job(actor, raw: bytes, mode: str, filename: str = "") -> str:
+def start_import_job(actor: User, *, raw: bytes, mode: str, filename: str = "") -> str:
     """Store the file, record a queued job and enqueue it once the request commits."""
     job_id = uuid.uuid4().hex
     cache.set(_key(job_id, "file"), raw, JOB_TTL)
@@ -63,7 +64,7 @@ def start_import_job(actor, raw: bytes, mode: str, filename: str = "") -> str:
 
 
 @shared_task(name="policies.tasks.run_import", acks_late=True)
-def run_import(job_id: str) -> dict | None:
+def run_import(job_id: str) -> dict[str, Any] | None:
     state = job_state(job_id)
     if state is None or state["state"] in ("done", "failed"):
         return state
@@ -72,7 +73,7 @@ def run_import(job_id: str) -> dict | None:
         return _set(job_id, state="failed", errors=["The uploaded file expired; upload it again."])
     actor = get_user_model().objects.get(pk=state["user_id"])
 
-    def progress(phase: str):
+    def progress(phase: str) -> Progress:
         return lambda done, total: _set(
             job_id, state="running", phase=phase, done=done, total=total
         )
@@ -80,7 +81,7 @@ def run_import(job_id: str) -> dict | None:
     _set(job_id, state="running", phase="validating")
     try:
         parsed = parse(decode(raw), progress("validating"))
-        result = apply(actor, parsed, state["mode"], progress("writing"))
+        result = apply(actor, updates=parsed, mode=state["mode"], progress=progress("writing"))
     except ImportRejected as exc:
         return _set(job_id, state="failed", errors=exc.errors)
     except services.ServiceError as exc:
@@ -103,10 +104,12 @@ class Queued:
     job_id: str
 
 
-def start_or_run(actor: Any, raw: bytes, mode: str, filename: str = "") -> ImportResult | Queued:
+def start_or_run(
+    actor: User, *, raw: bytes, mode: str, filename: str = ""
+) -> ImportResult | Queued:
     """Import now, or queue a job when the file has more rows than a request should
     write (``TRACKER_IMPORT_BACKGROUND_ROWS``).  Raises ``ImportRejected`` (with
     line-numbered errors) and ``services.NotPermitted`` as the import does."""
     if count_rows(raw) > settings.TRACKER_IMPORT_BACKGROUND_ROWS:
-        return Queued(start_import_job(actor, raw, mode, filename))
-    return import_file(actor, raw, mode)
+        return Queued(start_import_job(actor, raw=raw, mode=mode, filename=filename))
+    return import_file(actor, raw=raw, mode=mode)

@@ -57,13 +57,14 @@ TEMPLATE_HEADER = UPDATE_COLUMNS + SOURCE_COLUMNS
 BODY_SEPARATOR = ";"
 MODES = ("draft", "publish")
 
-Progress = Callable[[int, int], None]
+# Told (rows done, rows in all) now and then; what it returns is ignored.
+Progress = Callable[[int, int], object]
 
 
 class ImportRejected(Exception):
     """The file was refused; nothing was written.  ``errors`` are line-numbered."""
 
-    def __init__(self, errors: list[str]):
+    def __init__(self, errors: list[str]) -> None:
         self.errors = errors
         super().__init__("\n".join(errors))
 
@@ -143,8 +144,8 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
 
     errors: list[str] = []
     updates: list[ParsedUpdate] = []
-    previous_key: tuple | None = None
-    rows = []
+    previous_key: tuple[str, ...] | None = None
+    rows: list[tuple[int, list[str]]] = []
     try:
         for row in reader:
             rows.append((reader.line_num, row))
@@ -177,15 +178,15 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
             errors.append(f"line {line}: date_precision {precision!r} is not day, month or year.")
         if not cells["rationale"]:
             errors.append(f"line {line}: rationale is empty.")
-        acting = []
+        acting: list[ActingBody] = []
         for name in filter(None, (n.strip() for n in cells["acting_bodies"].split(BODY_SEPARATOR))):
-            body = bodies.get(name.casefold()) or bodies.get(name)
-            if body is None:
+            named = bodies.get(name.casefold()) or bodies.get(name)
+            if named is None:
                 errors.append(f"line {line}: unknown acting body {name!r}.")
             else:
-                acting.append(body)
+                acting.append(named)
 
-        source = None
+        source: services.EvidenceInput | None = None
         if any(cells[c] for c in SOURCE_COLUMNS):
             for column in SOURCE_COLUMNS[:-1]:
                 if not cells[column]:
@@ -218,7 +219,8 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
                 published_date=published,
                 accessed_date=accessed,
             )
-        if len(errors) > before:
+        # (A missing proposal or date has already added an error above.)
+        if len(errors) > before or proposal is None or effective is None:
             previous_key = None
             continue
 

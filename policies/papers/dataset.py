@@ -5,7 +5,7 @@ before anything is written.  ``loading.apply()`` writes what it returns."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +39,7 @@ STANDING_BODIES = [
 class PaperDataError(Exception):
     """The data file is malformed; ``problems`` lists each one with its place."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
 
@@ -131,7 +131,9 @@ class _Checker:
             return []
         return value
 
-    def choice(self, value: str, choices, key: str, where: str) -> None:
+    def choice(
+        self, value: str, choices: Iterable[tuple[str, object]], key: str, where: str
+    ) -> None:
         allowed = [c[0] for c in choices]
         if value and value not in allowed:
             self.fail(where, f"'{key}' is '{value}', expected one of {', '.join(allowed)}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -43,7 +43,13 @@ class LoadReport:
         return bool(self.created or self.updated)
 
 
-def _sync(model, lookup: dict[str, Any], values: dict[str, Any], report: LoadReport, what: str):
+# The rows the data file writes.
+_Row = TypeVar("_Row", ActingBody, Theme, Paper, Section, Proposal, ProposalLink)
+
+
+def _sync(
+    model: type[_Row], lookup: dict[str, Any], values: dict[str, Any], report: LoadReport, what: str
+) -> _Row:
     """Create, or update only the fields that differ; return the row."""
     obj = model.objects.filter(**lookup).first()
     if obj is None:
@@ -62,7 +68,7 @@ def _sync(model, lookup: dict[str, Any], values: dict[str, Any], report: LoadRep
     return obj
 
 
-def _edited_by_people(history, **lookup) -> bool:
+def _edited_by_people(history: Any, **lookup: Any) -> bool:
     """Has anyone (not the loader) changed or deleted this row through the app?
 
     The data file seeds themes, a proposal's themes and links; once an editor
@@ -72,7 +78,7 @@ def _edited_by_people(history, **lookup) -> bool:
 
 
 @transaction.atomic
-def apply(dataset: Dataset, progress: Callable[[str], None] | None = None) -> LoadReport:
+def apply(dataset: Dataset, progress: Callable[[str], object] | None = None) -> LoadReport:
     """Write a validated dataset.  Never deletes anything."""
     report = LoadReport()
     for kind, name in STANDING_BODIES:
@@ -180,5 +186,5 @@ def apply(dataset: Dataset, progress: Callable[[str], None] | None = None) -> Lo
     return report
 
 
-def load(path: Path = DATA_FILE, progress: Callable[[str], None] | None = None) -> LoadReport:
+def load(path: Path = DATA_FILE, progress: Callable[[str], object] | None = None) -> LoadReport:
     return apply(validate(path), progress=progress)

@@ -3,22 +3,40 @@ revision) cannot both win, and the loser is told what changed, from history."""
 
 from __future__ import annotations
 
+from typing import Any, TypeAlias, TypeVar
+
 from django.db import IntegrityError, models, transaction
 
+from evidence.models import Evidence
+
+from ..models import Proposal, ProposalLink, StatusUpdate, Theme
+from ..permissions import User
 from .errors import Change, RuleViolation, StaleRevision, StaleVersion
 
+# Rows guarded by their ``version`` column.
+Versioned: TypeAlias = Proposal | StatusUpdate | Evidence
+# Rows guarded by their revision (the id of their latest history record).
+Revisioned = TypeVar("Revisioned", Theme, ProposalLink)
+# Rows whose every change simple-history records (their ``history``).
+Historied: TypeAlias = Versioned | Theme | ProposalLink
 
-def display(value) -> str:
+# simple-history takes the user of a record from this attribute of the instance
+# when there is no request (its documented way); it ships no types, so the
+# attribute is set by name.
+_HISTORY_USER = "_history_user"
+
+
+def display(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(sorted(str(v) for v in value)) or "(none)"
     return "(empty)" if value in (None, "") else str(value)
 
 
-def _targets(rows: list[dict], owner: str) -> list:
+def _targets(rows: list[dict[str, Any]], owner: str | None) -> list[Any]:
     return [v for row in rows for k, v in row.items() if k not in (owner, "id", "m2m_history_id")]
 
 
-def changes_since(obj: models.Model, version: int) -> list[Change]:
+def changes_since(obj: Versioned, version: int) -> list[Change]:
     """What changed on ``obj`` after ``version``, from its history records."""
     history = obj.history.order_by("-history_date", "-history_id")
     old = history.filter(version=version).first()
@@ -36,7 +54,7 @@ def changes_since(obj: models.Model, version: int) -> list[Change]:
     return changes
 
 
-def claim_version(obj: models.Model, expected_version: int) -> None:
+def claim_version(obj: Versioned, expected_version: int) -> None:
     """Bump ``version`` only if it is still ``expected_version``; then reload.
 
     The UPDATE takes the row lock, so a concurrent claim from the same version
@@ -52,12 +70,17 @@ def claim_version(obj: models.Model, expected_version: int) -> None:
     obj.refresh_from_db()
 
 
-def save_with_history(obj: models.Model, actor) -> None:
-    obj._history_user = actor
+def attribute_to(obj: Historied, actor: User) -> None:
+    """Name ``actor`` as the user of ``obj``'s next history record (a save or a delete)."""
+    setattr(obj, _HISTORY_USER, actor)
+
+
+def save_with_history(obj: Historied, actor: User) -> None:
+    attribute_to(obj, actor)
     obj.save()
 
 
-def revision_of(obj: models.Model) -> int:
+def revision_of(obj: Historied) -> int:
     """The id of ``obj``'s latest history record: the token a form sends back."""
     latest = obj.history.order_by("-history_date", "-history_id").values_list(
         "history_id", flat=True
@@ -65,7 +88,7 @@ def revision_of(obj: models.Model) -> int:
     return latest.first() or 0
 
 
-def lock_revision(model, pk: int, expected_revision: int):
+def lock_revision(model: type[Revisioned], pk: int, expected_revision: int) -> Revisioned:
     """The row, locked for this transaction, if its revision is still ``expected_revision``."""
     obj = model.objects.select_for_update().filter(pk=pk).first()
     if obj is None:
@@ -84,7 +107,7 @@ def lock_revision(model, pk: int, expected_revision: int):
     return obj
 
 
-def save_or_rule(obj: models.Model, actor, field: str, message: str) -> None:
+def save_or_rule(obj: Historied, actor: User, field: str, message: str) -> None:
     """Save; a unique constraint hit by a concurrent save becomes a form error."""
     try:
         with transaction.atomic():

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db import models
+if TYPE_CHECKING:
+    from ..models import ProposalLink, Theme
+    from .concurrency import Historied, Versioned
 
 
 class ServiceError(Exception):
     """A write was refused; ``message`` says why in words a campaigner understands."""
 
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
         self.message = message
         self.fields = fields or {}
         super().__init__(message)
@@ -34,9 +37,11 @@ class Change:
 class StaleVersion(ServiceError):
     """The object changed since the version the user started from."""
 
-    def __init__(self, obj: models.Model, expected: int, changes: list[Change]):
-        self.obj = obj
+    def __init__(self, obj: Versioned, expected: int, changes: list[Change]) -> None:
+        self.obj: Historied = obj
         self.expected = expected
+        # Where it stands now: what a form sends back to save over it.
+        self.current = obj.version
         self.changes = changes
         what = ", ".join(c.field for c in changes) or "its state"
         super().__init__(
@@ -54,7 +59,9 @@ class StaleVersion(ServiceError):
 class StaleRevision(StaleVersion):
     """A theme or link changed (or was deleted) since the revision the user started from."""
 
-    def __init__(self, obj: models.Model, expected: int, current: int, changes: list[Change]):
+    def __init__(
+        self, obj: Theme | ProposalLink, expected: int, current: int, changes: list[Change]
+    ) -> None:
         self.obj = obj
         self.expected = expected
         self.current = current

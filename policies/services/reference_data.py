@@ -11,16 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
 from .. import permissions
 from ..models import Proposal, ProposalLink, Theme
-from .concurrency import claim_version, display, lock_revision, save_or_rule, save_with_history
+from ..permissions import User
+from .concurrency import (
+    attribute_to,
+    claim_version,
+    display,
+    lock_revision,
+    save_or_rule,
+    save_with_history,
+)
 from .errors import NotPermitted, RuleViolation, StaleVersion
 
 
-def _theme_names(history_record) -> str:
+def _theme_names(history_record: Any) -> str:
+    """``history_record``: a HistoricalProposal (simple-history builds the class)."""
     ids = history_record.themes.values_list("theme_id", flat=True)
     names = dict(Theme.objects.filter(pk__in=ids).values_list("pk", "name"))
     return display([names.get(pk, f"deleted theme {pk}") for pk in ids])
@@ -28,7 +38,7 @@ def _theme_names(history_record) -> str:
 
 @transaction.atomic
 def set_proposal_themes(
-    actor, proposal: Proposal, expected_version: int, themes: Iterable[Theme]
+    actor: User, *, proposal: Proposal, expected_version: int, themes: Iterable[Theme]
 ) -> Proposal:
     """Replace a proposal's themes.  Its text is not editable: only ``load_papers``
     changes it.  One history record per save, with the themes before and after."""
@@ -86,7 +96,7 @@ class ThemeInput:
 
 
 @transaction.atomic
-def create_theme(actor, data: ThemeInput) -> Theme:
+def create_theme(actor: User, *, data: ThemeInput) -> Theme:
     if not permissions.can_edit_proposal(actor):
         raise NotPermitted("Only editors and admins may edit themes.")
     data.check()
@@ -97,7 +107,7 @@ def create_theme(actor, data: ThemeInput) -> Theme:
 
 
 @transaction.atomic
-def update_theme(actor, theme: Theme, expected_revision: int, data: ThemeInput) -> Theme:
+def update_theme(actor: User, *, theme: Theme, expected_revision: int, data: ThemeInput) -> Theme:
     if not permissions.can_edit_proposal(actor):
         raise NotPermitted("Only editors and admins may edit themes.")
     theme = lock_revision(Theme, theme.pk, expected_revision)
@@ -108,7 +118,7 @@ def update_theme(actor, theme: Theme, expected_revision: int, data: ThemeInput) 
 
 
 @transaction.atomic
-def delete_theme(actor, theme: Theme, expected_revision: int) -> int:
+def delete_theme(actor: User, *, theme: Theme, expected_revision: int) -> int:
     """Delete a theme, first taking it off every proposal that has it (each such
     proposal gets a new version and a history record).  Returns how many."""
     if not permissions.can_edit_proposal(actor):
@@ -117,8 +127,10 @@ def delete_theme(actor, theme: Theme, expected_revision: int) -> int:
     tagged = list(Proposal.objects.select_for_update().filter(themes=theme))
     for proposal in tagged:
         remaining = [t for t in proposal.themes.all() if t.pk != theme.pk]
-        set_proposal_themes(actor, proposal, proposal.version, remaining)
-    theme._history_user = actor
+        set_proposal_themes(
+            actor, proposal=proposal, expected_version=proposal.version, themes=remaining
+        )
+    attribute_to(theme, actor)
     theme.delete()
     return len(tagged)
 
@@ -149,11 +161,12 @@ class LinkInput:
         if self.link_type not in ProposalLink.LinkType.values:
             problems["link_type"] = [f"Unknown link type {self.link_type!r}."]
         note = self.note.strip()
+        longest = ProposalLink._meta.get_field("note").max_length
         if not note:
             problems["note"] = ["Say in one line how 138 treated it."]
         elif "\n" in note or "\r" in note:
             problems["note"] = ["The note is one line."]
-        elif len(note) > ProposalLink._meta.get_field("note").max_length:
+        elif longest is not None and len(note) > longest:
             problems["note"] = ["The note is too long (300 characters at most)."]
         pair = ProposalLink.objects.filter(
             from_proposal=self.from_proposal, to_proposal=self.to_proposal
@@ -179,7 +192,7 @@ _PAIR_TAKEN = "These two proposals are already linked; edit that link instead."
 
 
 @transaction.atomic
-def create_link(actor, data: LinkInput) -> ProposalLink:
+def create_link(actor: User, *, data: LinkInput) -> ProposalLink:
     if not permissions.can_edit_proposal(actor):
         raise NotPermitted("Only editors and admins may edit links.")
     data.check()
@@ -190,7 +203,9 @@ def create_link(actor, data: LinkInput) -> ProposalLink:
 
 
 @transaction.atomic
-def update_link(actor, link: ProposalLink, expected_revision: int, data: LinkInput) -> ProposalLink:
+def update_link(
+    actor: User, *, link: ProposalLink, expected_revision: int, data: LinkInput
+) -> ProposalLink:
     if not permissions.can_edit_proposal(actor):
         raise NotPermitted("Only editors and admins may edit links.")
     link = lock_revision(ProposalLink, link.pk, expected_revision)
@@ -201,9 +216,9 @@ def update_link(actor, link: ProposalLink, expected_revision: int, data: LinkInp
 
 
 @transaction.atomic
-def delete_link(actor, link: ProposalLink, expected_revision: int) -> None:
+def delete_link(actor: User, *, link: ProposalLink, expected_revision: int) -> None:
     if not permissions.can_edit_proposal(actor):
         raise NotPermitted("Only editors and admins may delete links.")
     link = lock_revision(ProposalLink, link.pk, expected_revision)
-    link._history_user = actor
+    attribute_to(link, actor)
     link.delete()

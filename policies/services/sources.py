@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,11 +15,12 @@ from evidence.models import Evidence
 
 from .. import permissions
 from ..models import Status
+from ..permissions import User
 from .concurrency import claim_version, save_with_history
 from .errors import NotPermitted, RuleViolation
 
 
-def check_evidence_rule(status: str, evidence: Iterable[Evidence]) -> None:
+def check_evidence_rule(status: str, *, evidence: Iterable[Evidence]) -> None:
     """Any status but ``not_assessed`` needs at least one complete source."""
     if status == Status.NOT_ASSESSED:
         return
@@ -44,7 +46,7 @@ class EvidenceInput:
     page: str = ""
 
     @classmethod
-    def from_cleaned(cls, data: dict, url_field: str = "url") -> EvidenceInput:
+    def from_cleaned(cls, data: dict[str, Any], url_field: str = "url") -> EvidenceInput:
         """From a form's or an input serializer's cleaned data; the API names the
         URL ``source_url``."""
         return cls(
@@ -72,7 +74,7 @@ class EvidenceInput:
             found["url"] = ["Give a full http:// or https:// address."]
         return found
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "publisher": self.publisher,
@@ -90,7 +92,7 @@ def current_evidence_for_url(url: str) -> Evidence | None:
 
 
 @transaction.atomic
-def get_or_create_evidence(actor, data: EvidenceInput) -> tuple[Evidence, bool]:
+def get_or_create_evidence(actor: User, *, data: EvidenceInput) -> tuple[Evidence, bool]:
     """The current source with this URL, or a new one: a URL is never duplicated."""
     if not permissions.can_add_evidence(actor):
         raise NotPermitted("Only campaigners, editors and admins may add evidence.")
@@ -116,7 +118,7 @@ def get_or_create_evidence(actor, data: EvidenceInput) -> tuple[Evidence, bool]:
 
 @transaction.atomic
 def update_evidence(
-    actor, evidence: Evidence, expected_version: int, data: EvidenceInput
+    actor: User, *, evidence: Evidence, expected_version: int, data: EvidenceInput
 ) -> Evidence:
     """Edit an unpublished source in place; a published one gets a new version
     that replaces it (the old one stays, cited by what cited it)."""

@@ -13,6 +13,7 @@ from evidence.models import Evidence
 
 from .. import permissions
 from ..models import ActingBody, DatePrecision, Proposal, Status, StatusUpdate
+from ..permissions import User
 from .concurrency import claim_version, save_with_history
 from .errors import NotPermitted, RuleViolation
 from .sources import check_evidence_rule
@@ -39,10 +40,10 @@ class UpdateInput:
             problems["effective_date"] = ["The date it happened cannot be in the future."]
         if problems:
             raise RuleViolation("The status update is not valid.", problems)
-        check_evidence_rule(self.status, self.evidence)
+        check_evidence_rule(self.status, evidence=self.evidence)
 
 
-def _apply(update: StatusUpdate, data: UpdateInput, actor) -> None:
+def _apply(update: StatusUpdate, data: UpdateInput, actor: User) -> None:
     update.status = data.status
     update.effective_date = data.effective_date
     update.date_precision = data.date_precision
@@ -54,7 +55,7 @@ def _apply(update: StatusUpdate, data: UpdateInput, actor) -> None:
 
 @transaction.atomic
 def create_draft(
-    actor, proposal: Proposal, data: UpdateInput, *, corrects: StatusUpdate | None = None
+    actor: User, *, proposal: Proposal, data: UpdateInput, corrects: StatusUpdate | None = None
 ) -> StatusUpdate:
     if not permissions.can_draft(actor):
         raise NotPermitted("Only campaigners, editors and admins may draft status updates.")
@@ -71,7 +72,7 @@ def create_draft(
 
 @transaction.atomic
 def update_draft(
-    actor, update: StatusUpdate, expected_version: int, data: UpdateInput
+    actor: User, *, update: StatusUpdate, expected_version: int, data: UpdateInput
 ) -> StatusUpdate:
     if not permissions.can_edit_update(actor, update):
         raise NotPermitted("Only the author or an editor may edit an unpublished update.")
@@ -84,13 +85,13 @@ def update_draft(
 
 
 @transaction.atomic
-def submit(actor, update: StatusUpdate, expected_version: int) -> StatusUpdate:
+def submit(actor: User, *, update: StatusUpdate, expected_version: int) -> StatusUpdate:
     if not permissions.can_submit(actor, update):
         raise NotPermitted("Only the author or an editor may submit this update.")
     claim_version(update, expected_version)
     if not permissions.can_submit(actor, update):
         raise NotPermitted("This update was submitted or published meanwhile.")
-    check_evidence_rule(update.status, update.evidence.all())
+    check_evidence_rule(update.status, evidence=update.evidence.all())
     update.state = StatusUpdate.State.SUBMITTED
     update.submitted_at = timezone.now()
     save_with_history(update, actor)
@@ -99,7 +100,7 @@ def submit(actor, update: StatusUpdate, expected_version: int) -> StatusUpdate:
 
 @transaction.atomic
 def return_to_author(
-    actor, update: StatusUpdate, expected_version: int, comment: str
+    actor: User, *, update: StatusUpdate, expected_version: int, comment: str
 ) -> StatusUpdate:
     if not permissions.can_return(actor, update):
         raise NotPermitted("Only editors may return a submitted update.")
@@ -116,7 +117,7 @@ def return_to_author(
 
 
 @transaction.atomic
-def publish(actor, update: StatusUpdate, expected_version: int) -> StatusUpdate:
+def publish(actor: User, *, update: StatusUpdate, expected_version: int) -> StatusUpdate:
     """One atomic step: the update is published, its evidence frozen, and the
     update it corrects (if any) marked corrected."""
     if not permissions.is_editor(actor):
@@ -132,10 +133,10 @@ def publish(actor, update: StatusUpdate, expected_version: int) -> StatusUpdate:
     if not permissions.can_publish(actor, update):
         raise RuleViolation("This update was returned or published meanwhile.")
     evidence = list(update.evidence.all())
-    check_evidence_rule(update.status, evidence)
+    check_evidence_rule(update.status, evidence=evidence)
     now = timezone.now()
-    if update.corrects_id is not None:
-        original = update.corrects
+    original = update.corrects
+    if original is not None:
         claimed = StatusUpdate.objects.filter(
             pk=original.pk, state=StatusUpdate.State.PUBLISHED
         ).update(version=models.F("version") + 1)
@@ -158,6 +159,6 @@ def publish(actor, update: StatusUpdate, expected_version: int) -> StatusUpdate:
     return update
 
 
-def start_correction(actor, original: StatusUpdate, data: UpdateInput) -> StatusUpdate:
+def start_correction(actor: User, *, original: StatusUpdate, data: UpdateInput) -> StatusUpdate:
     """A draft that, once published, supersedes ``original`` (never edited in place)."""
-    return create_draft(actor, original.proposal, data, corrects=original)
+    return create_draft(actor, proposal=original.proposal, data=data, corrects=original)

@@ -14,7 +14,7 @@ from .scorecard import STATUSES, Group
 
 # Distinguishable in the common colour-vision deficiencies, and each label is
 # repeated in the legend and the table, so colour is never the only cue.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.NOT_ASSESSED: "#c9c9c9",
     Status.NO_PROGRESS: "#7f3b08",
     Status.IN_PROGRESS: "#e08214",

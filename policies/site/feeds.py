@@ -8,10 +8,15 @@ update's API permalink, the update it corrects and each piece of evidence.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from .. import selectors
 from ..models import STATUS_DEFINITIONS, Paper, Proposal, Theme
@@ -23,33 +28,39 @@ FEED_LENGTH = 50
 class LinkedAtomFeed(Atom1Feed):
     """Atom with several ``<link rel="related">`` per entry."""
 
-    def add_item_elements(self, handler, item):
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, item)
         for link in item.get("related_links", ()):
             handler.addQuickElement("link", "", link)
 
 
 class ChangesFeed(Feed):
+    """Every change.  The subclasses narrow it to one paper, theme or proposal:
+    the object ``get_object`` finds (None here) is what ``title``, ``link``,
+    ``feed_url`` and ``changes`` are given, so here it is typed ``Any``."""
+
     feed_type = LinkedAtomFeed
-    title = "Crime policy tracker: what changed"
     subtitle = (
         "Published status updates, corrections and edited proposals for Liberal Democrat "
         "policy papers 118 and 138."
     )
 
-    def link(self, obj=None):
+    def title(self, obj: Any) -> str:
+        return "Crime policy tracker: what changed"
+
+    def link(self, obj: Any) -> str:
         return reverse("proposal-list")
 
-    def feed_url(self, obj=None):
+    def feed_url(self, obj: Any) -> str:
         return reverse("feed-all")
 
-    def changes(self, obj) -> selectors.ChangeLog:
+    def changes(self, obj: Any) -> selectors.ChangeLog:
         return selectors.ChangeLog()
 
-    def items(self, obj=None):
+    def items(self, obj: Any = None) -> list[selectors.Change]:
         return self.changes(obj)[:FEED_LENGTH]
 
-    def item_title(self, change):
+    def item_title(self, change: selectors.Change) -> str:
         update = change.update
         if update is None:
             version = change.record.version
@@ -61,7 +72,7 @@ class ChangesFeed(Feed):
             f"from {update.effective_date:%-d %B %Y}{suffix}"
         )
 
-    def item_description(self, change):
+    def item_description(self, change: selectors.Change) -> str:
         update = change.update
         if update is None:
             return f"The text or themes of proposal {change.reference} changed."
@@ -79,12 +90,12 @@ class ChangesFeed(Feed):
             lines.append(f"Evidence: {source.title} ({source.publisher}) {source.url}")
         return "\n\n".join(lines)
 
-    def item_link(self, change):
+    def item_link(self, change: selectors.Change) -> str:
         if change.update is not None:
             return reverse("status-update-detail", kwargs={"pk": change.update.pk})
         return reverse("proposal-detail", kwargs={"reference": change.reference})
 
-    def item_guid(self, change):
+    def item_guid(self, change: selectors.Change) -> str:
         if change.update is not None:
             return absolute(reverse("status-update-detail", kwargs={"pk": change.update.pk}))
         return absolute(
@@ -94,13 +105,13 @@ class ChangesFeed(Feed):
 
     item_guid_is_permalink = False
 
-    def item_pubdate(self, change):
+    def item_pubdate(self, change: selectors.Change) -> dt.datetime:
         return change.at
 
-    def item_updateddate(self, change):
+    def item_updateddate(self, change: selectors.Change) -> dt.datetime:
         return change.update.updated_at if change.update is not None else change.at
 
-    def item_categories(self, change):
+    def item_categories(self, change: selectors.Change) -> list[str]:
         categories = [change.type]
         if change.update is not None:
             categories.append(change.update.status)
@@ -108,7 +119,7 @@ class ChangesFeed(Feed):
                 categories.append("corrected")
         return categories
 
-    def item_extra_kwargs(self, change):
+    def item_extra_kwargs(self, change: selectors.Change) -> dict[str, Any]:
         proposal_path = reverse("proposal-detail", kwargs={"reference": change.reference})
         links = [
             {
@@ -149,51 +160,51 @@ class ChangesFeed(Feed):
 
 
 class PaperChangesFeed(ChangesFeed):
-    def get_object(self, request, number: int):
+    def get_object(self, request: HttpRequest, number: int) -> Paper:
         return get_object_or_404(Paper, number=number)
 
-    def title(self, paper):
+    def title(self, paper: Paper) -> str:
         return f"Crime policy tracker: what changed in paper {paper.number}"
 
-    def link(self, paper):
+    def link(self, paper: Paper) -> str:
         return paper.get_absolute_url()
 
-    def feed_url(self, paper):
+    def feed_url(self, paper: Paper) -> str:
         return reverse("feed-paper", args=[paper.number])
 
-    def changes(self, paper):
+    def changes(self, paper: Paper) -> selectors.ChangeLog:
         return selectors.ChangeLog(paper=paper.number)
 
 
 class ThemeChangesFeed(ChangesFeed):
-    def get_object(self, request, slug: str):
+    def get_object(self, request: HttpRequest, slug: str) -> Theme:
         return get_object_or_404(Theme, slug=slug)
 
-    def title(self, theme):
+    def title(self, theme: Theme) -> str:
         return f"Crime policy tracker: what changed on {theme.name}"
 
-    def link(self, theme):
+    def link(self, theme: Theme) -> str:
         return reverse("proposal-list") + f"?theme={theme.slug}"
 
-    def feed_url(self, theme):
+    def feed_url(self, theme: Theme) -> str:
         return reverse("feed-theme", args=[theme.slug])
 
-    def changes(self, theme):
+    def changes(self, theme: Theme) -> selectors.ChangeLog:
         return selectors.ChangeLog(theme=theme.slug)
 
 
 class ProposalChangesFeed(ChangesFeed):
-    def get_object(self, request, reference: str):
+    def get_object(self, request: HttpRequest, reference: str) -> Proposal:
         return get_object_or_404(Proposal, reference=reference)
 
-    def title(self, proposal):
+    def title(self, proposal: Proposal) -> str:
         return f"Crime policy tracker: what changed for proposal {proposal.reference}"
 
-    def link(self, proposal):
+    def link(self, proposal: Proposal) -> str:
         return proposal.get_absolute_url()
 
-    def feed_url(self, proposal):
+    def feed_url(self, proposal: Proposal) -> str:
         return reverse("feed-proposal", args=[proposal.reference])
 
-    def changes(self, proposal):
+    def changes(self, proposal: Proposal) -> selectors.ChangeLog:
         return selectors.ChangeLog(reference=proposal.reference)

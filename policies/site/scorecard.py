@@ -12,12 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from ..models import Paper, Proposal, Status
+
+if TYPE_CHECKING:
+    from ..models import ProposalWithStatus
 
 # Headline, summary and motion proposals are a paper's commitments of record;
 # body pledges (138 only) elaborate them and are counted apart.
@@ -90,6 +95,8 @@ class Group:
     label: str
     paper_row: Row
     section_rows: list[Row] = field(default_factory=list)
+    # Its chart, drawn by the page that shows it (``charts.scorecard_bars``).
+    svg: SafeString = field(default=SafeString(""), compare=False, repr=False)
 
 
 @dataclass
@@ -104,7 +111,7 @@ def _kind_query(group: str) -> list[tuple[str, str]]:
     return [("kind", kind.value) for kind in GROUPS[group]]
 
 
-def status_counts(proposals: QuerySet[Proposal]) -> dict[tuple[int, str, str, str], int]:
+def status_counts(proposals: QuerySet[ProposalWithStatus]) -> dict[tuple[int, str, str, str], int]:
     """``{(paper number, section number, kind, status): count}`` in one query.
 
     ``proposals`` must be annotated by ``with_status`` (the API's list queryset is).
@@ -122,7 +129,7 @@ def status_counts(proposals: QuerySet[Proposal]) -> dict[tuple[int, str, str, st
 
 def scorecard(
     papers: list[Paper],
-    proposals: QuerySet[Proposal],
+    proposals: QuerySet[ProposalWithStatus],
     extra_query: Mapping[str, list[str]] | None = None,
 ) -> list[PaperCard]:
     """Build the scorecard of ``papers`` (sections prefetched) from ``proposals``.
@@ -137,9 +144,9 @@ def scorecard(
     extra = [(k, v) for k, values in (extra_query or {}).items() if k not in own for v in values]
     statuses = tuple(s for s in STATUSES if s in set((extra_query or {}).get("status", STATUSES)))
     per: dict[tuple[int, str, str], dict[str, int]] = defaultdict(dict)
-    for (paper, section, kind, status), n in counts.items():
+    for (paper_number, section_number, kind, status), n in counts.items():
         group = "body" if kind in BODY_KINDS else "main"
-        bucket = per[(paper, section, group)]
+        bucket = per[(paper_number, section_number, group)]
         bucket[status] = bucket.get(status, 0) + n
 
     cards = []

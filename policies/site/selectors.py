@@ -16,7 +16,7 @@ from .. import selectors
 from ..models import Proposal, StatusUpdate
 
 
-def recent_updates(limit: int = 5) -> list[StatusUpdate]:
+def recent_updates(*, limit: int = 5) -> list[StatusUpdate]:
     """The latest published assessments, for the home page (one query)."""
     return list(
         StatusUpdate.objects.public()
@@ -34,7 +34,7 @@ def public_update(pk: int) -> StatusUpdate:
     )
 
 
-def evidence_library(kind: str = "", publisher: str = "") -> QuerySet[Evidence]:
+def evidence_library(*, kind: str = "", publisher: str = "") -> QuerySet[Evidence]:
     """Public sources (as the API defines them), optionally of one kind and publisher."""
     qs = selectors.public_evidence_queryset()
     if kind:
@@ -75,5 +75,7 @@ def attach_supported(evidence: Iterable[Evidence]) -> list[Evidence]:
         proposal = row.statusupdate.proposal
         by_source[row.evidence_id].setdefault(proposal.pk, proposal)
     for source in evidence:
-        source.supported = list(by_source[source.pk].values())
+        # A page-only attribute: evidence's model cannot declare it, since the
+        # evidence app may not name policies' Proposal.
+        source.supported = list(by_source[source.pk].values())  # type: ignore[attr-defined]
     return evidence

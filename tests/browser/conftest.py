@@ -23,15 +23,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
 from tests.services import chromium_path
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, ViewportSize
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -46,12 +50,12 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 class Web:
     """A browser session against the live server, with the checks every page gets."""
 
-    browser: object
+    browser: Browser
     base_url: str
     console_errors: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
     checked_links: dict[str, int] = field(default_factory=dict)
-    contexts: list = field(default_factory=list)
+    contexts: list[BrowserContext] = field(default_factory=list)
 
     @property
     def host(self) -> str:
@@ -67,7 +71,7 @@ class Web:
         else:
             route.continue_()
 
-    def new_page(self, viewport: dict | None = None, *, javascript: bool = True):
+    def new_page(self, viewport: ViewportSize | None = None, *, javascript: bool = True):
         context = self.browser.new_context(
             viewport=viewport or DESKTOP,
             java_script_enabled=javascript,

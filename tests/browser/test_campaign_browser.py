@@ -36,7 +36,7 @@ def sign_in(web, username):
 def test_campaigner_drafts_editor_publishes_public_sees_it(web):
     for username, role in [("synthetic-campaigner", "campaigner"), ("synthetic-editor", "editor")]:
         # Signed in before: past the first sign-in's password change.
-        UserFactory(username=username, role=role, last_login=timezone.now())
+        UserFactory.create(username=username, role=role, last_login=timezone.now())
 
     page = sign_in(web, "synthetic-campaigner")
     web.goto(page, "/proposals/118-2d/")

@@ -26,7 +26,7 @@ def expect(locator):
 
 def assess(reference: str, status: str, n: int) -> StatusUpdate:
     """A published update with an obviously synthetic source on example.org."""
-    source = EvidenceFactory(
+    source = EvidenceFactory.create(
         n=n,
         kind=Evidence.Kind.GOVERNMENT_PUBLICATION,
         publisher="Synthetic Publisher",
@@ -35,7 +35,7 @@ def assess(reference: str, status: str, n: int) -> StatusUpdate:
         quote="Synthetic quotation for a browser test.",
         is_published=True,
     )
-    return StatusUpdateFactory(
+    return StatusUpdateFactory.create(
         reference=reference,
         status=status,
         effective_date=dt.date(2021, 3, 1),
@@ -51,7 +51,9 @@ def api_count(page, query: str) -> int:
 
 def shown_count(page) -> int:
     text = page.locator("#result-count").inner_text()
-    return int(re.match(r"(\d+) proposal", text).group(1))
+    count = re.match(r"(\d+) proposal", text)
+    assert count is not None, text
+    return int(count.group(1))
 
 
 def test_scorecard(web):

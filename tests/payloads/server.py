@@ -67,6 +67,8 @@ class PayloadServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        if isinstance(host, bytes | bytearray):
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def start(self) -> PayloadServer:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
@@ -21,8 +22,13 @@ from rest_framework.response import Response
 
 from .errors import PreconditionFailed, PreconditionRequired
 
+if TYPE_CHECKING:
+    from rest_framework.views import APIView as _APIView
+else:
+    _APIView = object  # a mixin: the DRF view comes later in the subclass's bases
 
-def etag_for(data) -> str:
+
+def etag_for(data: Any) -> str:
     canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
     return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
 
@@ -31,7 +37,7 @@ def _tags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-def check_if_match(request: Request, current_data, *, required: bool = True) -> None:
+def check_if_match(request: Request, current_data: Any, *, required: bool = True) -> None:
     """Refuse a write unless ``If-Match`` names the current representation's ETag."""
     header = request.headers.get("If-Match", "")
     if not header:
@@ -98,7 +104,7 @@ def _not_modified_since(request: Request, last_modified: dt.datetime) -> bool:
     return since is not None and _http_timestamp(last_modified) <= since
 
 
-class ConditionalGetMixin:
+class ConditionalGetMixin(_APIView):
     """ETag, Last-Modified, 304 and Cache-Control for the reads of a ViewSet.
 
     Mix it in *before* the DRF view class::
@@ -122,12 +128,22 @@ class ConditionalGetMixin:
     def get_last_modified(self) -> dt.datetime | None:
         return None
 
-    def get_etag_data(self, data):
+    def get_etag_data(self, data: Any) -> Any:
         """What the ETag hashes; override to leave out volatile parts (a timestamp)."""
         return data
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
+    # The stubs type ``response`` and the result as ``Response``; DRF's own
+    # ``finalize_response`` takes and gives any ``HttpResponseBase`` (it asserts just
+    # that), and here a streamed CSV comes in and a 304 goes out.
+    def finalize_response(  # type: ignore[override]
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        response = super().finalize_response(
+            request,
+            response,  # type: ignore[arg-type]
+            *args,
+            **kwargs,
+        )
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
         etag = None

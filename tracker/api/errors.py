@@ -4,7 +4,10 @@ Every error the API returns looks like
 ``{"error": {"code": "not_found", "message": "...", "fields": {...}}}``.
 """
 
+from typing import Any
+
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 STABLE_CODES = {
@@ -33,13 +36,13 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     data = response.data
     code = STABLE_CODES.get(response.status_code, "error")
-    body: dict = {"code": code, "message": ""}
+    body: dict[str, Any] = {"code": code, "message": ""}
     if isinstance(exc, exceptions.ValidationError):
         body["message"] = "The request was not valid."
         body["fields"] = data if isinstance(data, dict) else {"non_field_errors": data}
@@ -47,7 +50,10 @@ def exception_handler(exc, context):
         body["message"] = str(data["detail"])
     else:
         body["message"] = str(data)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        body["retry_after_seconds"] = int(exc.wait)
+    if isinstance(exc, exceptions.Throttled):
+        # ``Throttled.__init__`` sets ``wait``; the stubs do not declare it.
+        wait: float | None = getattr(exc, "wait", None)
+        if wait is not None:
+            body["retry_after_seconds"] = int(wait)
     response.data = {"error": body}
     return response

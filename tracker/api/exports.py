@@ -24,13 +24,31 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.http import StreamingHttpResponse
 from rest_framework import renderers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView
+    from rest_framework.mixins import ListModelMixin
+    from rest_framework.serializers import Serializer
+
+    class _ListView(ListModelMixin, GenericAPIView[Any]):
+        """What ``CSVExportMixin`` is mixed into: a DRF list view (a ``ViewSet``
+        or a ``ListAPIView``).  At run time the mixin's base is ``object``."""
+
+        basename: str  # set by the router on a ViewSet; see ``get_csv_filename``
+
+else:
+    _ListView = object
+
+_T = TypeVar("_T")
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
@@ -71,7 +89,7 @@ def lookup(data: Any, path: str) -> Any:
     return value
 
 
-def csv_row(data: dict, columns: Sequence[tuple[str, str]]) -> list:
+def csv_row(data: dict[str, Any], columns: Sequence[tuple[str, str]]) -> list[Any]:
     return [cell(lookup(data, path)) for _, path in columns]
 
 
@@ -106,7 +124,12 @@ class CSVRenderer(renderers.BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
         if data is None:
             return b""
         rows = data if isinstance(data, list) else [data]
@@ -117,52 +140,59 @@ class CSVRenderer(renderers.BaseRenderer):
         return "".join(lines).encode(self.charset)
 
 
-def batched(iterable: Iterable, size: int) -> Iterator[list]:
+def batched(iterable: Iterable[_T], size: int) -> Iterator[list[_T]]:
     iterator = iter(iterable)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
-class CSVExportMixin:
+class CSVExportMixin(_ListView):
     """``?format=csv`` on ``list``: every matching row, streamed.  See the module doc."""
 
     csv_columns: Sequence[tuple[str, str]] | None = None
     csv_chunk_size = 1000
     csv_filename: str | None = None
 
-    def get_renderers(self):
+    def get_renderers(self) -> list[renderers.BaseRenderer]:
         found = super().get_renderers()
         if not any(isinstance(r, CSVRenderer) for r in found):
             found.append(CSVRenderer())
         return found
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> Response:
         # Errors are always JSON, even when the client asked for CSV.
         request = getattr(self, "request", None)
         renderer = getattr(request, "accepted_renderer", None) if request is not None else None
-        if renderer is not None and renderer.format == "csv":
+        if request is not None and renderer is not None and renderer.format == "csv":
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = "application/json"
         return super().handle_exception(exc)
 
-    def prepare_rows(self, objects: list) -> list:
+    def prepare_rows(self, objects: list[Any]) -> list[Any]:
         return objects
 
     def get_csv_columns(self) -> Sequence[tuple[str, str]]:
         if self.csv_columns is not None:
             return self.csv_columns
-        return [(name, name) for name in self.get_serializer().fields]
+        # A list's serializer is a (model) ``Serializer``: it has ``fields``.  (``items()``:
+        # the stubs say iterating ``BindingDict`` gives fields; it gives their names.)
+        serializer = cast("Serializer[Any]", self.get_serializer())
+        return [(name, name) for name, _field in serializer.fields.items()]
 
     def get_csv_filename(self) -> str:
         return self.csv_filename or f"{self.basename}.csv"
 
-    def list(self, request, *args, **kwargs):
+    # The stubs give ``list`` a ``Response``; DRF takes any ``HttpResponseBase`` from a
+    # handler, and the CSV is streamed.
+    def list(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response | StreamingHttpResponse:
         if getattr(request.accepted_renderer, "format", None) != "csv":
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         columns = self.get_csv_columns()
 
-        def rows() -> Iterator[list]:
+        def rows() -> Iterator[list[Any]]:
             for chunk in batched(
                 queryset.iterator(chunk_size=self.csv_chunk_size), self.csv_chunk_size
             ):

@@ -11,10 +11,13 @@ past gunicorn's request-line limit.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.request import Request
 
 from .errors import STABLE_CODES
 
@@ -47,7 +50,7 @@ ERROR_SCHEMA = {
     "required": ["error"],
 }
 
-ERRORS = {
+ERRORS: dict[str, tuple[str, dict[str, Any]]] = {
     "400": (
         "The request was not valid: a parameter or field is wrong (see `fields`).",
         {
@@ -136,11 +139,13 @@ DETAIL_FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
-def path_parameter(name: str, kind, description: str) -> OpenApiParameter:
+def path_parameter(name: str, kind: Any, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, kind, OpenApiParameter.PATH, description=description)
 
 
-def error(code: int, description: str = "", **cases: str | tuple[str, dict]) -> OpenApiResponse:
+def error(
+    code: int, description: str = "", **cases: str | tuple[str, dict[str, Any]]
+) -> OpenApiResponse:
     """An error response of one operation, with an example per way it occurs.
 
     Each keyword names a case; its value is the message, or (message, fields)
@@ -149,7 +154,7 @@ def error(code: int, description: str = "", **cases: str | tuple[str, dict]) -> 
     examples = []
     for name, case in cases.items():
         message, fields = case if isinstance(case, tuple) else (case, None)
-        body: dict = {"code": STABLE_CODES[code], "message": message}
+        body: dict[str, Any] = {"code": STABLE_CODES[code], "message": message}
         if fields is not None:
             body["fields"] = fields
         examples.append(
@@ -189,7 +194,7 @@ def etag_header(*codes: int) -> OpenApiParameter:
     )
 
 
-def _error(code: str) -> dict:
+def _error(code: str) -> dict[str, Any]:
     description, example = ERRORS[code]
     return {
         "description": description,
@@ -207,7 +212,7 @@ def _error(code: str) -> dict:
     }
 
 
-def add_error_responses(schema: dict) -> dict:
+def add_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
@@ -253,7 +258,7 @@ def add_error_responses(schema: dict) -> dict:
 
 
 class TrackerSchemaGenerator(SchemaGenerator):
-    def get_schema(self, request=None, public=False):
+    def get_schema(self, request: Request | None = None, public: bool = False) -> dict[str, Any]:
         return add_error_responses(super().get_schema(request=request, public=public))
 
 

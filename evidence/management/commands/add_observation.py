@@ -1,5 +1,7 @@
 import datetime as dt
+from argparse import ArgumentParser
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         "changes nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--indicator", required=True, help="Indicator slug.")
         parser.add_argument(
             "--area", default="E92+W92", help="Area code (default: England and Wales)."
@@ -43,7 +45,7 @@ class Command(BaseCommand):
             "--evidence", required=True, type=int, help="Id of the cited evidence source."
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         indicator = Indicator.objects.filter(slug=options["indicator"]).first()
         if indicator is None:
             raise CommandError(f"no indicator '{options['indicator']}'")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from evidence import services
@@ -9,7 +11,7 @@ class Command(BaseCommand):
         "(evidence/data/*.yaml). Idempotent; stores no figures. Run after load_papers."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             counts = services.load_indicators()
         except services.IndicatorDataError as exc:

@@ -1,4 +1,6 @@
 import sys
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -13,11 +15,17 @@ class Command(BaseCommand):
         "One failing source does not stop the others; the exit status is 1 if any failed."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--indicator", metavar="SLUG", help="Refresh only this indicator.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
-    def handle(self, *args, indicator=None, no_progress=False, **options):
+    def handle(
+        self,
+        *args: Any,
+        indicator: str | None = None,
+        no_progress: bool = False,
+        **options: Any,
+    ) -> None:
         indicators = Indicator.objects.exclude(source=Indicator.Source.MANUAL).order_by("slug")
         if indicator:
             indicators = Indicator.objects.filter(slug=indicator)

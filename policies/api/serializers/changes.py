@@ -81,7 +81,11 @@ class DumpSerializer(serializers.Serializer):
     )
     generated_at = serializers.DateTimeField()
     licence = serializers.CharField()
-    source = serializers.CharField(help_text="The site the dump was taken from.")
+    # ``source`` is also a Field attribute; DRF's metaclass takes declared fields off
+    # the class, which the stubs cannot know.
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text="The site the dump was taken from."
+    )
     papers = PaperSerializer(many=True)
     themes = ThemeSerializer(many=True)
     acting_bodies = ActingBodySerializer(many=True)

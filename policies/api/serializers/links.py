@@ -4,6 +4,8 @@ to proposals and status updates."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.urls import reverse
 from rest_framework import serializers
@@ -40,11 +42,13 @@ class Permalinks:
         self._parts: dict[str, tuple[str, str]] = {}
 
     @classmethod
-    def of(cls, context: dict) -> Permalinks:
+    def of(cls, context: Mapping[str, Any]) -> Permalinks:
         """The serializer tree's instance (shared through its context)."""
         links = context.get("_permalinks")
         if links is None:
-            links = context["_permalinks"] = cls(context.get("request"))
+            # The context is the root serializer's dict, which the whole tree shares;
+            # DRF's stubs type it as read-only.
+            links = cast("dict[str, Any]", context)["_permalinks"] = cls(context.get("request"))
         return links
 
     def __call__(self, name: str, value) -> str:

@@ -79,12 +79,16 @@ class CurrentStatusSerializer(serializers.Serializer):
     """A proposal's status now (or ``as_at``), with who acted and since when."""
 
     status = serializers.CharField()
-    label = serializers.CharField()
+    # These two names are also Serializer attributes (``label``, ``update()``); the
+    # stubs cannot know that DRF's metaclass takes declared fields off the class.
+    label = serializers.CharField()  # type: ignore[assignment]
     definition = serializers.CharField()
     effective_date = serializers.DateField(allow_null=True)
     date_precision = serializers.CharField(allow_null=True)
     acting_bodies = ActingBodySerializer(many=True)
-    update = serializers.CharField(allow_null=True, help_text="API URL of the status update.")
+    update = serializers.CharField(  # type: ignore[assignment]
+        allow_null=True, help_text="API URL of the status update."
+    )
 
 
 class ProposalRefSerializer(serializers.Serializer):
@@ -113,8 +117,12 @@ class ProposalSerializer(serializers.ModelSerializer):
     html_url = serializers.SerializerMethodField()
     paper = serializers.IntegerField(source="paper.number", read_only=True)
     section = serializers.SerializerMethodField()
-    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    parent = serializers.SerializerMethodField()
+    themes: serializers.SlugRelatedField[Theme] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+    # ``parent`` is also a Field attribute; DRF's metaclass takes declared fields off
+    # the class, which the stubs cannot know.
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     children = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
     current_status = serializers.SerializerMethodField()
@@ -198,7 +206,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProposalRefSerializer(allow_null=True))
     def get_parent(self, obj: Proposal) -> dict | None:
-        return self._ref(obj.parent) if obj.parent_id else None
+        return self._ref(obj.parent) if obj.parent is not None else None
 
     @extend_schema_field(ProposalRefSerializer(many=True))
     def get_children(self, obj: Proposal) -> list[dict]:
@@ -232,7 +240,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         }
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
-    def get_source_lines(self, obj: Proposal) -> list[int] | None:
+    def get_source_lines(self, obj: Proposal) -> list[int | None] | None:
         if obj.source_line_start is None:
             return None
         return [obj.source_line_start, obj.source_line_end]

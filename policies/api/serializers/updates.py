@@ -107,7 +107,8 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
     corrects = serializers.SerializerMethodField()
     corrected_by = serializers.SerializerMethodField()
     is_corrected = serializers.SerializerMethodField()
-    author = serializers.SerializerMethodField(
+    # A field of some kind: ``DraftSerializer`` shows the username instead.
+    author: serializers.Field = serializers.SerializerMethodField(
         help_text="Who judged it, as the public sees them: their role (Campaigner, Editor, "
         "Administrator), or their name where the site shows authors' names."
     )
@@ -161,7 +162,7 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
         if author is not None and hasattr(obj, "author_role"):
             # The selector read the role with the row; hand it to role_of's
             # per-user cache instead of one groups query per row.
-            author._tracker_role = obj.author_role
+            permissions.remember_role(author, obj.author_role)
         return permissions.public_author_label(author)
 
     @extend_schema_field(StatusUpdateRefSerializer(allow_null=True))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django_ratelimit.core import is_ratelimited
@@ -17,7 +19,7 @@ from ...models import ApiToken
 from ..access import allowed
 
 
-def _login_rate(group, request) -> str:
+def _login_rate(group: str, request: HttpRequest) -> str:
     return settings.TRACKER_LOGIN_RATE
 
 
@@ -64,9 +66,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
 
-def _write_rate(group, request) -> str:
+def _write_rate(group: str, request: HttpRequest) -> str:
     """The API's ``writes`` rate (DRF's "60/min" reads the same in django-ratelimit)."""
-    return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["writes"]
+    rates = cast("dict[str, str]", settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    return rates["writes"]
 
 
 @allowed(permissions.can_manage_tokens)

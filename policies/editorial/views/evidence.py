@@ -28,7 +28,10 @@ def evidence_edit(request, pk: int):
         attempt = attempt_on_form(
             form,
             lambda: services.update_evidence(
-                request.user, evidence, form.cleaned_data.get("version") or 0, form.evidence_input()
+                request.user,
+                evidence=evidence,
+                expected_version=form.cleaned_data.get("version") or 0,
+                data=form.evidence_input(),
             ),
         )
         saved = attempt.result

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from evidence.models import Evidence
@@ -14,7 +15,7 @@ from ...history_relations import related_labels
 from ...models import Proposal, ProposalLink, StatusUpdate, Theme
 from ..access import allowed
 
-HISTORY_MODELS = {
+HISTORY_MODELS: dict[str, type[Proposal | StatusUpdate | Evidence | Theme | ProposalLink]] = {
     "proposal": Proposal,
     "statusupdate": StatusUpdate,
     "evidence": Evidence,
@@ -24,7 +25,7 @@ HISTORY_MODELS = {
 HISTORY_LIMIT = 100
 
 
-def _diffs(records: list) -> list[dict]:
+def _diffs(records: list[Any]) -> list[dict[str, Any]]:
     """Each record with the fields (and related lists) that changed since the one
     before it."""
     rows = []
@@ -46,7 +47,7 @@ def _diffs(records: list) -> list[dict]:
 
 
 @allowed(permissions.can_view_history)
-def history_index(request):
+def history_index(request: HttpRequest) -> HttpResponse:
     """The latest changes to proposals, status updates and evidence, newest first."""
     entries = []
     for kind, model in HISTORY_MODELS.items():
@@ -59,7 +60,7 @@ def history_index(request):
 
 
 @allowed(permissions.can_view_history)
-def history_detail(request, kind: str, pk: int):
+def history_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model = HISTORY_MODELS.get(kind)
     if model is None:
         raise Http404

@@ -27,7 +27,10 @@ def import_upload(request):
         upload = form.cleaned_data["file"]
         try:
             outcome = imports.start_or_run(
-                request.user, upload.read(), form.cleaned_data["mode"], upload.name
+                request.user,
+                raw=upload.read(),
+                mode=form.cleaned_data["mode"],
+                filename=upload.name,
             )
         except imports.ImportRejected as exc:
             errors = exc.errors

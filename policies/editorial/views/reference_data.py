@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypedDict, TypeVar
+
+from django import forms
 from django.contrib import messages
 from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from ... import permissions, services
 from ...models import Proposal, ProposalLink, Theme
+from ...permissions import User
 from ..access import allowed
 from ..forms import ProposalLinkForm, ProposalThemesForm, ThemeForm, VersionForm
 from ..refusals import attempt_on_form, attempt_with_messages, form_status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+Row = TypeVar("Row", Theme, ProposalLink)
+Outcome = TypeVar("Outcome")
+
+
+class _Usage(TypedDict):
+    """What the theme pages annotate on a theme."""
+
+    proposal_count: int
 
 
 @allowed(permissions.can_edit_proposal)
@@ -24,7 +42,10 @@ def proposal_themes(request, reference: str):
         attempt = attempt_on_form(
             form,
             lambda: services.set_proposal_themes(
-                request.user, proposal, form.cleaned_data["version"], form.cleaned_data["themes"]
+                request.user,
+                proposal=proposal,
+                expected_version=form.cleaned_data["version"],
+                themes=form.cleaned_data["themes"],
             ),
         )
         if attempt.ok:
@@ -44,7 +65,18 @@ def theme_list(request):
     return render(request, "editorial/theme_list.html", {"themes": themes})
 
 
-def _reference_data_form(request, obj, form, *, create, update, template, name, saved, back):
+def _reference_data_form(
+    request: HttpRequest,
+    obj: Row | None,
+    form: forms.Form,
+    *,
+    create: Callable[[User], object],
+    update: Callable[[User, Row, int], object],
+    template: str,
+    name: str,
+    saved: Callable[[forms.Form], str],
+    back: str,
+) -> HttpResponse:
     """Create or update a theme or link, guarded by its revision (shared by both)."""
     attempt = None
     if request.method == "POST" and form.is_valid():
@@ -64,7 +96,17 @@ def _reference_data_form(request, obj, form, *, create, update, template, name, 
     )
 
 
-def _reference_data_delete(request, obj, *, delete, what, consequence, deleted, back, again):
+def _reference_data_delete(
+    request: HttpRequest,
+    obj: Row,
+    *,
+    delete: Callable[[User, Row, int], Outcome],
+    what: str,
+    consequence: str,
+    deleted: Callable[[Outcome | None], str],
+    back: str,
+    again: str,
+) -> HttpResponse:
     """Delete a theme or link after confirmation, guarded by its revision."""
     form = VersionForm(
         request.POST if request.method == "POST" else None,
@@ -104,9 +146,9 @@ def theme_edit(request, pk: int | None = None):
         request,
         theme,
         form,
-        create=lambda user: services.create_theme(user, form.theme_input()),
+        create=lambda user: services.create_theme(user, data=form.theme_input()),
         update=lambda user, obj, revision: services.update_theme(
-            user, obj, revision, form.theme_input()
+            user, theme=obj, expected_revision=revision, data=form.theme_input()
         ),
         template="editorial/theme_form.html",
         name="theme",
@@ -117,11 +159,15 @@ def theme_edit(request, pk: int | None = None):
 
 @allowed(permissions.can_edit_proposal)
 def theme_delete(request, pk: int):
-    theme = get_object_or_404(Theme.objects.annotate(proposal_count=Count("proposals")), pk=pk)
+    theme: WithAnnotations[Theme, _Usage] = get_object_or_404(
+        Theme.objects.annotate(proposal_count=Count("proposals")), pk=pk
+    )
     return _reference_data_delete(
         request,
         theme,
-        delete=services.delete_theme,
+        delete=lambda user, obj, revision: services.delete_theme(
+            user, theme=obj, expected_revision=revision
+        ),
         what=f"the theme “{theme.name}”",
         consequence=f"It is taken off the {theme.proposal_count} proposal(s) that have it; "
         "each gets a new version and a history record.",
@@ -152,9 +198,9 @@ def link_edit(request, pk: int | None = None):
         request,
         link,
         form,
-        create=lambda user: services.create_link(user, form.link_input()),
+        create=lambda user: services.create_link(user, data=form.link_input()),
         update=lambda user, obj, revision: services.update_link(
-            user, obj, revision, form.link_input()
+            user, link=obj, expected_revision=revision, data=form.link_input()
         ),
         template="editorial/link_form.html",
         name="link",
@@ -169,7 +215,9 @@ def link_delete(request, pk: int):
     return _reference_data_delete(
         request,
         link,
-        delete=services.delete_link,
+        delete=lambda user, obj, revision: services.delete_link(
+            user, link=obj, expected_revision=revision
+        ),
         what=f"the link {link}",
         consequence="",
         deleted=lambda _outcome: f"Link {link} deleted.",

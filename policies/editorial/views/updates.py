@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ... import permissions, services
 from ...models import Proposal, StatusUpdate
+from ...permissions import User
 from ..access import allowed
 from ..forms import NewEvidenceFormSet, ReturnForm, StatusUpdateForm, VersionForm
 from ..refusals import attempt_on_form, attempt_with_messages, form_status
@@ -55,7 +59,7 @@ def _update_form_page(request, proposal: Proposal, update=None, corrects=None):
                 for source_form in formset:
                     if source_form.has_changed():
                         evidence, created = services.get_or_create_evidence(
-                            request.user, source_form.evidence_input()
+                            request.user, data=source_form.evidence_input()
                         )
                         new_sources.append(evidence)
                         if not created:
@@ -65,10 +69,12 @@ def _update_form_page(request, proposal: Proposal, update=None, corrects=None):
                 update_input = form.update_input(new_sources)
                 if update is None:
                     return services.create_draft(
-                        request.user, proposal, update_input, corrects=corrects
+                        request.user, proposal=proposal, data=update_input, corrects=corrects
                     )
                 version = form.cleaned_data.get("version") or 0
-                return services.update_draft(request.user, update, version, update_input)
+                return services.update_draft(
+                    request.user, update=update, expected_version=version, data=update_input
+                )
 
         attempt = attempt_on_form(form, save, with_message=True)
         if attempt.ok and attempt.result is not None:
@@ -135,24 +141,32 @@ def update_review(request, pk: int):
     )
 
 
-def _review_action(run, check, done: str, then: str):
+# A review transition: the acting user, the update, and the form's cleaned data.
+Transition = Callable[[User, StatusUpdate, dict[str, Any]], StatusUpdate]
+
+
+def _review_action(
+    act: Transition,
+    form_class: type[VersionForm] | type[ReturnForm],
+    check: Callable[[Any], bool],
+    done: str,
+    then: str,
+) -> Callable[..., HttpResponse]:
     """A POST-only view that submits, publishes or returns an update, then says
     ``done`` and goes to ``then``; a refusal goes back to the update."""
 
     @require_POST
     @allowed(check)
-    def view(request, pk: int):
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
         update = get_object_or_404(_updates(), pk=pk)
         if not permissions.can_view_update(request.user, update):
             raise Http404
-        returning = run is services.return_to_author
-        form = ReturnForm(request.POST) if returning else VersionForm(request.POST)
+        form = form_class(request.POST)
         if not form.is_valid():
             messages.error(request, "The form was incomplete: " + form.errors.as_text())
             return redirect("update-review", pk=pk)
-        extra = [form.cleaned_data["comment"]] if returning else []
         attempt = attempt_with_messages(
-            request, lambda: run(request.user, update, form.cleaned_data["version"], *extra)
+            request, lambda: act(request.user, update, form.cleaned_data)
         )
         if not attempt.ok:
             return redirect("update-review", pk=pk)
@@ -163,13 +177,28 @@ def _review_action(run, check, done: str, then: str):
 
 
 update_submit = _review_action(
-    services.submit, permissions.can_draft, "Submitted for review.", "my-drafts"
+    lambda user, update, data: services.submit(
+        user, update=update, expected_version=data["version"]
+    ),
+    VersionForm,
+    permissions.can_draft,
+    "Submitted for review.",
+    "my-drafts",
 )
 update_publish = _review_action(
-    services.publish, permissions.can_review, "Published.", "review-queue"
+    lambda user, update, data: services.publish(
+        user, update=update, expected_version=data["version"]
+    ),
+    VersionForm,
+    permissions.can_review,
+    "Published.",
+    "review-queue",
 )
 update_return = _review_action(
-    services.return_to_author,
+    lambda user, update, data: services.return_to_author(
+        user, update=update, expected_version=data["version"], comment=data["comment"]
+    ),
+    ReturnForm,
     permissions.can_review,
     "Returned to the author with your comment.",
     "review-queue",

@@ -44,7 +44,9 @@ class Command(BaseCommand):
 
         try:
             parsed = imports.parse(imports.decode(raw))
-            result = imports.apply(actor, parsed, "publish" if publish else "draft", progress)
+            result = imports.apply(
+                actor, updates=parsed, mode="publish" if publish else "draft", progress=progress
+            )
         except imports.ImportRejected as exc:
             raise CommandError("The file was rejected; nothing changed:\n" + str(exc)) from None
         except services.ServiceError as exc:

@@ -26,7 +26,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         page, sources = None, []
     else:
         page = Paginator(
-            site_selectors.evidence_library(kind, publisher), EVIDENCE_PAGE_SIZE
+            site_selectors.evidence_library(kind=kind, publisher=publisher), EVIDENCE_PAGE_SIZE
         ).get_page(request.GET.get("page"))
         sources = site_selectors.attach_supported(page.object_list)
     params = request.GET.copy()

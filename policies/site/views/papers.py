@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ class SourceLine:
     starts: list[Proposal] = field(default_factory=list)
 
 
-def source_paragraphs(paper: Paper, proposals: list[Proposal]) -> list[list[SourceLine]]:
+def source_paragraphs(paper: Paper, proposals: Sequence[Proposal]) -> list[list[SourceLine]]:
     """The shipped source text as paragraphs of numbered lines, each line that
     belongs to a proposal highlighted and each proposal's first line anchored."""
     text = (SOURCES_DIR / paper.source_file).read_text(encoding="utf-8")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -30,6 +31,9 @@ def _filter_options(filterset: ProposalFilter, params: QueryDict) -> dict[str, A
         ]
 
     form = filterset.form
+    # The ``theme`` filter's field (a form's fields are typed as any Field).
+    theme_field = cast(forms.ModelMultipleChoiceField, form.fields["theme"])
+    themes = [] if theme_field.queryset is None else list(theme_field.queryset)
     return {
         "q": params.get("q", ""),
         "paper": choices("paper", [(p.number, f"Paper {p.number}") for p in Paper.objects.all()]),
@@ -37,7 +41,7 @@ def _filter_options(filterset: ProposalFilter, params: QueryDict) -> dict[str, A
         "sections": sorted(
             set(Section.objects.values_list("number", flat=True)), key=lambda n: (len(n), n)
         ),
-        "theme": choices("theme", [(t.slug, t.name) for t in form.fields["theme"].queryset]),
+        "theme": choices("theme", [(t.slug, t.name) for t in themes]),
         "status": choices("status", Status.choices),
         "kind": choices("kind", Proposal.Kind.choices),
         "applicability": choices("applicability", Proposal.Applicability.choices),
