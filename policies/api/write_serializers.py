@@ -3,6 +3,8 @@ updates (drafts), which the public read API never shows."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework import serializers
 
 from evidence.models import Evidence
@@ -11,12 +13,19 @@ from .. import services
 from ..models import ActingBody, DatePrecision, Proposal, Status
 from .serializers import StatusUpdateSerializer
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class DraftSerializer(StatusUpdateSerializer):
     """A status update in any state, as its author and editors see it."""
 
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    reviewed_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta(StatusUpdateSerializer.Meta):
         fields = [
@@ -93,7 +102,7 @@ class ImportQueuedSerializer(serializers.Serializer):
 
 
 class ImportJobSerializer(serializers.Serializer):
-    """Progress of a background import (``tasks.start_import_job``)."""
+    """Progress of a background import (``imports.start_import_job``)."""
 
     id = serializers.CharField()
     mode = serializers.ChoiceField(choices=["draft", "publish"])
@@ -106,7 +115,9 @@ class ImportJobSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(choices=["queued", "validating", "writing", "done"])
     done = serializers.IntegerField(help_text="Rows handled so far in this phase.")
     total = serializers.IntegerField(help_text="Rows in the file.")
-    errors = serializers.ListField(
+    # ``errors`` is also a Serializer property; DRF's metaclass takes declared fields
+    # off the class, which the stubs cannot know.
+    errors = serializers.ListField(  # type: ignore[assignment]
         child=serializers.CharField(), help_text="Line-numbered reasons for a failed import."
     )
     result = ImportResultSerializer(allow_null=True)
