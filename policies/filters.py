@@ -179,7 +179,9 @@ class ProposalFilter(django_filters.FilterSet):
         if not value:
             return queryset
         updates = StatusUpdate.objects.filter(acting_bodies__in=value).values("pk")
-        return queryset.filter(current_update_id__in=updates)
+        # The update that stands: the stored one, or the one of the as_at day.
+        dated = "as_at_update_id" in queryset.query.annotations
+        return queryset.filter(**{f"{'as_at' if dated else 'current'}_update_id__in": updates})
 
     def filter_has_evidence(self, queryset: _Proposals, name: str, value: bool) -> _Proposals:
         if value is None:

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias, TypedDict, TypeVar
+from typing import TYPE_CHECKING, TypeAlias, TypedDict, TypeVar, cast
 
 from django.conf import settings
 from django.db import models
@@ -124,7 +124,6 @@ class StatusAnnotations(TypedDict):
     """What ``ProposalQuerySet.with_status`` annotates on each proposal."""
 
     current_status: str
-    current_update_id: int | None
 
 
 _P = TypeVar("_P", bound="Proposal")
@@ -134,26 +133,29 @@ class ProposalQuerySet(models.QuerySet[_P]):
     def with_status(
         self, as_at: dt.date | None = None
     ) -> ProposalQuerySet[WithAnnotations[_P, StatusAnnotations]]:
-        """Annotate ``current_status`` and ``current_update_id``.
+        """Annotate ``current_status`` (and, with ``as_at``, ``as_at_update_id``).
 
-        The current status is that of the published update with the latest
-        effective date (ties: the later published); with none, ``not_assessed``.
-        With ``as_at``, only updates effective on or before that date count.
+        Without ``as_at`` it is the stored status.  With ``as_at`` it is computed
+        from history: the status of the published update with the latest
+        effective date on or before that day (ties: the later published); with
+        none, ``not_assessed``; and the id of that update as ``as_at_update_id``.
         """
+        if as_at is None:
+            return self.annotate(current_status=F("status"))
         updates = StatusUpdate.objects.filter(
             proposal=OuterRef("pk"), state=StatusUpdate.State.PUBLISHED
-        )
-        if as_at is not None:
-            updates = updates.filter(effective_date__lte=as_at)
+        ).filter(effective_date__lte=as_at)
         updates = updates.order_by("-effective_date", "-published_at", "-pk")
-        return self.annotate(
-            current_update_id=Subquery(updates.values("pk")[:1]),
+        dated = self.annotate(
+            as_at_update_id=Subquery(updates.values("pk")[:1]),
             current_status=Coalesce(
                 Subquery(updates.values("status")[:1]),
                 Value(Status.NOT_ASSESSED),
                 output_field=models.CharField(),
             ),
         )
+        # The extra ``as_at_update_id`` is read with hasattr (attach_current_updates).
+        return cast("ProposalQuerySet[WithAnnotations[_P, StatusAnnotations]]", dated)
 
     def for_listing(self) -> ProposalQuerySet[WithAnnotations[_P, StatusAnnotations]]:
         """Everything a list of proposals shows, in a fixed number of queries."""
@@ -198,16 +200,29 @@ class Proposal(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     themes = models.ManyToManyField(Theme, related_name="proposals")
+    # Where it stands now, kept in step with its published history by
+    # ``services.updates`` in the same transaction as every publish (see
+    # ``refresh_current_status``); ``with_status(as_at=...)`` still computes it.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED)
+    current_update = models.ForeignKey(
+        "StatusUpdate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The published update its status comes from (none: not yet assessed).",
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[themes])
+    # The stored status is derived data: its history is the status updates'.
+    history = HistoricalRecords(m2m_fields=[themes], excluded_fields=["status", "current_update"])
     objects = ProposalQuerySet.as_manager()
 
-    # Attached by ``selectors.attach_current_updates`` (no field): the published
-    # update the annotated ``current_update_id`` names, or None.
-    current_update: StatusUpdate | None
+    # Attached by ``selectors.attach_current_updates`` for a past date (no field):
+    # the update that stood then, or None.
+    as_at_update: StatusUpdate | None
     # simple-history's switch (no field): set for one save that records no history
     # (``services.set_proposal_themes``).
     skip_history_when_saving: bool
@@ -217,6 +232,8 @@ class Proposal(models.Model):
         indexes = [
             # selectors.last_modified (every read's Last-Modified): latest updated_at.
             models.Index(fields=["updated_at"], name="proposal_updated_idx"),
+            # ?status= filters and the scorecard's counts by status.
+            models.Index(fields=["status"], name="proposal_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="proposal_not_own_parent"),
@@ -230,12 +247,14 @@ class Proposal(models.Model):
 
     @property
     def status_now(self) -> CurrentStatus:
-        """Where it stands, from what ``selectors.proposal_queryset`` annotated
-        (``current_status``) and ``selectors.attach_current_updates`` attached."""
-        return CurrentStatus(
-            getattr(self, "current_status", Status.NOT_ASSESSED),
-            getattr(self, "current_update", None),
-        )
+        """Where it stands: the stored status, or, on proposals read for a past
+        date (``with_status(as_at=...)`` and ``attach_current_updates``), the
+        status that stood then."""
+        if hasattr(self, "as_at_update"):
+            return CurrentStatus(
+                getattr(self, "current_status", Status.NOT_ASSESSED), self.as_at_update
+            )
+        return CurrentStatus(self.status, self.current_update)
 
     def linked_proposals(self) -> list[LinkedProposal]:
         """Its links to the other paper (prefetched ``links_out``/``links_in``),

@@ -36,74 +36,91 @@ if TYPE_CHECKING:
     from .models import ProposalWithStatus
 
 
-def proposal_queryset(*, as_at: dt.date | None = None) -> QuerySet[ProposalWithStatus]:
-    """Proposals with everything a list or a detail shows, current status annotated."""
-    return (
-        Proposal.objects.select_related("paper", "section", "parent")
-        .prefetch_related(
-            "themes",
-            Prefetch("children", queryset=Proposal.objects.only("id", "reference", "parent_id")),
-            Prefetch(
-                "links_out",
-                queryset=ProposalLink.objects.select_related("to_proposal").only(
-                    "id",
-                    "link_type",
-                    "note",
-                    "from_proposal_id",
-                    "to_proposal__id",
-                    "to_proposal__reference",
-                ),
+def proposal_queryset(
+    *, as_at: dt.date | None = None, current_bodies: bool = True
+) -> QuerySet[ProposalWithStatus]:
+    """Proposals with everything a list or a detail shows, ``current_status`` annotated
+    (the stored status, or with ``as_at`` the status that stood that day: then
+    ``attach_current_updates`` gives each its update of that day).
+    ``current_bodies``: prefetch the acting bodies of each current update (the
+    detail takes them from its history instead)."""
+    queryset = Proposal.objects.select_related("paper", "section", "parent").prefetch_related(
+        "themes",
+        Prefetch("children", queryset=Proposal.objects.only("id", "reference", "parent_id")),
+        Prefetch(
+            "links_out",
+            queryset=ProposalLink.objects.select_related("to_proposal").only(
+                "id",
+                "link_type",
+                "note",
+                "from_proposal_id",
+                "to_proposal__id",
+                "to_proposal__reference",
             ),
-            Prefetch(
-                "links_in",
-                queryset=ProposalLink.objects.select_related("from_proposal").only(
-                    "id",
-                    "link_type",
-                    "note",
-                    "to_proposal_id",
-                    "from_proposal__id",
-                    "from_proposal__reference",
-                ),
+        ),
+        Prefetch(
+            "links_in",
+            queryset=ProposalLink.objects.select_related("from_proposal").only(
+                "id",
+                "link_type",
+                "note",
+                "to_proposal_id",
+                "from_proposal__id",
+                "from_proposal__reference",
             ),
-        )
-        .with_status(as_at=as_at)
+        ),
     )
+    if as_at is None:
+        queryset = queryset.select_related("current_update")
+        if current_bodies:
+            queryset = queryset.prefetch_related("current_update__acting_bodies")
+    return queryset.with_status(as_at=as_at)
 
 
 def attach_current_updates(
     proposals: Iterable[ProposalWithStatus], *, from_history: bool = False
 ) -> list[ProposalWithStatus]:
-    """Give each proposal ``current_update`` (or None) in one query plus one prefetch.
+    """Give each proposal read for a past date (``proposal_queryset(as_at=...)``)
+    ``as_at_update``, the update that stood then (or None), in one query plus one
+    prefetch.  Proposals read for now carry their stored ``current_update``
+    already and are returned as they are.
 
-    Works on any iterable of proposals annotated by ``with_status``, e.g. one
-    page of a paginated list.  ``from_history``: proposals from
-    ``proposal_detail_queryset`` take it from their ``public_updates`` instead
-    (no query when every current update is found there).
+    ``from_history``: proposals from ``proposal_detail_queryset`` take it from
+    their ``public_updates`` (no query when every update is found there).
     """
     proposals = list(proposals)
+    dated = [p for p in proposals if hasattr(p, "as_at_update_id")]
     if from_history:
-        # The current update is a published one, so it is among the proposal's
+        for proposal in proposals:
+            if proposal in dated or proposal.current_update_id is None:
+                continue
+            # The stored current update, with its acting bodies, from the history.
+            history = getattr(proposal, "public_updates", None) or []
+            found = next((u for u in history if u.pk == proposal.current_update_id), None)
+            if found is not None:
+                proposal.current_update = found
+        # The update that stood is a published one, so it is among the proposal's
         # prefetched public history (with its acting bodies): no query for it.
         missing: list[ProposalWithStatus] = []
-        for proposal in proposals:
-            wanted = getattr(proposal, "current_update_id", None)
+        for proposal in dated:
+            wanted = proposal.as_at_update_id
             history = getattr(proposal, "public_updates", None) or []
             found = next((u for u in history if wanted and u.pk == wanted), None)
             if found is None:
                 missing.append(proposal)
             else:
-                proposal.current_update = found
+                proposal.as_at_update = found
         attach_current_updates(missing)
         return proposals
-    ids = {wanted for p in proposals if (wanted := getattr(p, "current_update_id", None))}
+    ids = {wanted for p in dated if (wanted := p.as_at_update_id)}
     updates = (
         {u.pk: u for u in StatusUpdate.objects.filter(pk__in=ids).prefetch_related("acting_bodies")}
         if ids
         else {}
     )
-    for proposal in proposals:
-        wanted = getattr(proposal, "current_update_id", None)
-        proposal.current_update = updates.get(wanted) if wanted else None
+    for proposal in dated:
+        wanted = proposal.as_at_update_id
+        proposal.as_at_update = updates.get(wanted) if wanted else None
     return proposals
 
 
@@ -163,7 +180,7 @@ def draft_queryset() -> QuerySet[StatusUpdate]:
 
 def proposal_detail_queryset(*, as_at: dt.date | None = None) -> QuerySet[ProposalWithStatus]:
     """``proposal_queryset`` plus the public status history (newest first)."""
-    return proposal_queryset(as_at=as_at).prefetch_related(
+    return proposal_queryset(as_at=as_at, current_bodies=False).prefetch_related(
         Prefetch(
             "status_updates",
             queryset=status_update_queryset().order_by("-effective_date", "-published_at", "-pk"),

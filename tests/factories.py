@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from evidence.models import Evidence
 from policies.models import ActingBody, Proposal, Status, StatusUpdate
+from policies.services.updates import refresh_current_status
 
 PASSWORD = "synthetic-Passw0rd-for-tests"  # every factory-made user's
 
@@ -120,6 +121,12 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory[StatusUpdate]):
         if extracted:
             update.evidence.set(extracted)
 
+    @factory.post_generation
+    def stored_status(update: StatusUpdate, create: bool, extracted: object, **kwargs: Any) -> None:
+        """The proposal's stored status follows, as the publishing service keeps it."""
+        if create:
+            refresh_current_status(update.proposal_id)
+
 
 def publish(
     reference: str,
@@ -163,4 +170,5 @@ def correct(
     )
     original.state = StatusUpdate.State.CORRECTED
     original.save()
+    refresh_current_status(original.proposal_id)
     return correction

@@ -131,11 +131,11 @@ def test_list_query_count_is_constant(
             effective_date=dt.date(2022, 1, 1),
             acting_bodies=ActingBody.objects.all()[:2],
         )
-    with django_assert_num_queries(9) as small:
+    with django_assert_num_queries(8) as small:
         api_client.get("/api/v1/proposals/?page_size=5")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         api_client.get("/api/v1/proposals/?page_size=100")
-    assert len(small.captured_queries) == 9
+    assert len(small.captured_queries) == 8
 
 
 def test_detail_query_count(api_client, papers, django_assert_num_queries):

@@ -239,7 +239,9 @@ class DumpView(ConditionalGetMixin, generics.GenericAPIView):
 
     def get(self, request, *args, **kwargs):
         context = self.get_serializer_context()
-        proposals = selectors.attach_current_updates(selectors.proposal_detail_queryset())
+        proposals = selectors.attach_current_updates(
+            selectors.proposal_detail_queryset(), from_history=True
+        )
         data = {
             "schema_version": DUMP_SCHEMA_VERSION,
             "generated_at": timezone.now(),

@@ -156,7 +156,26 @@ def publish(actor: User, *, update: StatusUpdate, expected_version: int) -> Stat
             source.is_published = True
             source.version += 1
             save_with_history(source, actor)
+    refresh_current_status(update.proposal_id)
     return update
+
+
+def refresh_current_status(proposal_id: int) -> None:
+    """Store where the proposal stands, from its published history: the status of
+    the published update with the latest effective date (ties: the later
+    published, then the later made); with none, ``not_assessed``.  The same rule
+    as ``ProposalQuerySet.with_status(as_at=...)``; an UPDATE, so neither the
+    proposal's history nor its ``updated_at`` moves (its text did not change)."""
+    latest = (
+        StatusUpdate.objects.filter(proposal_id=proposal_id, state=StatusUpdate.State.PUBLISHED)
+        .order_by("-effective_date", "-published_at", "-pk")
+        .values("pk", "status")
+        .first()
+    )
+    Proposal.objects.filter(pk=proposal_id).update(
+        status=latest["status"] if latest else Status.NOT_ASSESSED,
+        current_update_id=latest["pk"] if latest else None,
+    )
 
 
 def start_correction(actor: User, *, original: StatusUpdate, data: UpdateInput) -> StatusUpdate:

@@ -105,7 +105,9 @@ COMPARISON_ORDER = [
 
 
 def comparison(request: HttpRequest) -> HttpResponse:
-    proposals = list(selectors.proposal_queryset().filter(paper__number__in=[118, 138]))
+    proposals = list(
+        selectors.proposal_queryset(current_bodies=False).filter(paper__number__in=[118, 138])
+    )
     by_pk = {p.pk: p for p in proposals}
     old = [p for p in proposals if p.paper.number == 118]
     new = [p for p in proposals if p.paper.number == 138]

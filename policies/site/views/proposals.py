@@ -72,7 +72,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 def proposal_detail(request: HttpRequest, reference: str) -> HttpResponse:
     proposal = get_object_or_404(selectors.proposal_detail_queryset(), reference=reference)
-    selectors.attach_current_updates([proposal])
+    selectors.attach_current_updates([proposal], from_history=True)
     permalink = absolute(proposal.get_absolute_url())
     return render(
         request,
