@@ -22,6 +22,8 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from tracker import revision as data_revision
+
 from .areas import AreaLookup, load_areas
 from .models import Area, Evidence, Indicator, IndicatorLink, Observation, RefreshRun, SourceRelease
 from .schedule import INDICATORS_FILE, parse_crontab
@@ -147,6 +149,8 @@ def load_indicators(path: Path = INDICATORS_FILE) -> dict[str, int]:
                 held_link.rationale = rationale
                 held_link.save(update_fields=["rationale"])
                 counts["links_changed"] += 1
+    if any(counts.values()):
+        data_revision.bump()
     return counts
 
 
@@ -237,6 +241,8 @@ def store_figures(
         current[key] = (value, release_row.pk)
         in_release.add(key)
     Observation.objects.bulk_create(new_rows, batch_size=BATCH)
+    if result.added or result.revised:
+        data_revision.bump()
     return result
 
 
@@ -291,6 +297,7 @@ def refresh_indicator(indicator: Indicator, **client_options: Any) -> RefreshRun
         run.error = f"{type(exc).__name__}: {exc}"[:5000]
         run.finished_at = timezone.now()
         run.save(update_fields=["outcome", "error", "finished_at"])
+        data_revision.bump()  # indicator pages show the last run and its failure
         log.warning("refresh of %s failed: %s", indicator.slug, run.error)
         raise
     run.outcome = RefreshRun.Outcome.SUCCESS
@@ -299,4 +306,5 @@ def refresh_indicator(indicator: Indicator, **client_options: Any) -> RefreshRun
     run.rows_revised = result.revised
     run.finished_at = timezone.now()
     run.save()
+    data_revision.bump()  # indicator pages show the last successful refresh
     return run

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from tracker.cache import public_read
+
 from . import selectors
 from .areas import NATIONAL_CODE
 from .charts import line_chart
@@ -36,6 +38,7 @@ def chart_block(
     }
 
 
+@public_read
 def indicator_list(request: HttpRequest) -> HttpResponse:
     indicators = list(selectors.indicator_queryset())
     national = selectors.series_for([i.pk for i in indicators], area_codes=[NATIONAL_CODE])
@@ -50,6 +53,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evidence/indicator_list.html", {"rows": rows})
 
 
+@public_read
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     indicator = get_object_or_404(selectors.indicator_queryset(), slug=slug)
     status = selectors.indicator_status(indicator)

@@ -2,6 +2,8 @@
 
 ``ProposalFilter`` takes ``selectors.proposal_queryset()``; ``as_at`` is applied
 first, so ``status`` and ``body`` then filter on the status as it stood that day.
+Its ``q`` is ``policies.search`` (ranked full-text search); the evidence list's
+``q`` is a plain word search (``matching_every_term``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from evidence.models import Evidence
 from tracker.api.filters import KeyedMultipleChoiceFilter
 
+from . import search
 from .models import (
     ActingBody,
     Paper,
@@ -50,7 +53,7 @@ PROPOSAL_ORDERINGS = {
 
 
 def search_terms(value: str) -> list[str]:
-    """Split a search into terms: words, or "quoted phrases"; every term must match.
+    """Split an evidence search into terms: words, or "quoted phrases"; every term must match.
 
     An unbalanced quote is not an error: the text is then split on spaces.
     """
@@ -125,17 +128,20 @@ class ProposalFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="filter_q",
-        max_length=200,
-        help_text='Free text, case-insensitive. Every word (or "quoted phrase") must match '
-        "the proposal's reference, text or position, or the title of evidence cited by its "
-        "published updates.",
+        help_text="Full-text search, ranked, in web search syntax: words (each must match; "
+        'English stemming, so "policing" finds "police"; common words such as "the" are '
+        'ignored), "quoted phrases", `or` between alternatives, `-word` to exclude. It '
+        "searches the reference and text first, then the position, section title, theme "
+        "names and parent proposal's text, then the titles and quotes of evidence cited by "
+        "published updates. Results come best first unless `ordering` is given. Only the "
+        f"first {search.MAX_QUERY_LENGTH} characters are read.",
     )
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering",
         choices=[(key, key) for key in PROPOSAL_ORDERINGS],
         empty_label=None,
-        help_text="Sort order: paper (default: paper, then position in it), reference, "
-        "updated_at or status; prefix with - to reverse.",
+        help_text="Sort order: paper (default: paper, then position in it; with `q`, best "
+        "match first), reference, updated_at or status; prefix with - to reverse.",
     )
 
     class Meta:
@@ -198,17 +204,8 @@ class ProposalFilter(django_filters.FilterSet):
         return queryset.filter(Q(updated_at__gte=value) | Exists(touched))
 
     def filter_q(self, queryset: _Proposals, name: str, value: str) -> _Proposals:
-        def term_query(term: str) -> Q:
-            in_evidence = _public_updates_of_proposal().filter(evidence__title__icontains=term)
-            return (
-                Q(reference__icontains=term)
-                | Q(text__icontains=term)
-                | Q(position__icontains=term)
-                | Q(Exists(in_evidence))
-            )
-
-        condition = matching_every_term(value, term_query)
-        return queryset if condition is None else queryset.filter(condition)
+        # Ranked, best first; an explicit ``ordering`` is applied after (filter_queryset).
+        return search.ranked(queryset, value)
 
     def filter_ordering(self, queryset: _Proposals, name: str, value: str) -> _Proposals:
         return queryset.order_by(*PROPOSAL_ORDERINGS[value]) if value else queryset

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, TypedDict, TypeVar, cast
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -212,20 +214,35 @@ class Proposal(models.Model):
         related_name="+",
         help_text="The published update its status comes from (none: not yet assessed).",
     )
+    # What full-text search matches, weighted (``policies.search``): derived data,
+    # kept by ``search.refresh`` in the same transaction as every write that changes
+    # it.  Filled on PostgreSQL only; SQLite keeps the same in an FTS5 table.
+    search_vector = SearchVectorField(null=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # The stored status is derived data: its history is the status updates'.
-    history = HistoricalRecords(m2m_fields=[themes], excluded_fields=["status", "current_update"])
+    # The stored status and search data are derived: the status's history is the
+    # status updates'.
+    history = HistoricalRecords(
+        m2m_fields=[themes], excluded_fields=["status", "current_update", "search_vector"]
+    )
     objects = ProposalQuerySet.as_manager()
 
     # Attached by ``selectors.attach_current_updates`` for a past date (no field):
     # the update that stood then, or None.
     as_at_update: StatusUpdate | None
+    # Attached by ``selectors.attach_relatives`` (no fields): see
+    # ``child_references`` and ``linked_proposals``.
+    attached_children: list[ProposalRef]
+    attached_links: list[LinkedProposal]
     # simple-history's switch (no field): set for one save that records no history
     # (``services.set_proposal_themes``).
     skip_history_when_saving: bool
+    # Attached by ``search.attach_snippets`` to a page of search results (no field):
+    # the passage that matched, matches between ``search.MARK_START`` and
+    # ``search.MARK_END``, not escaped (``search.snippet_html``/``snippet_text``).
+    search_snippet: str | None
 
     class Meta:
         ordering = ["paper__number", "order"]
@@ -234,6 +251,8 @@ class Proposal(models.Model):
             models.Index(fields=["updated_at"], name="proposal_updated_idx"),
             # ?status= filters and the scorecard's counts by status.
             models.Index(fields=["status"], name="proposal_status_idx"),
+            # ?q= (``policies.search``): PostgreSQL only; the migration makes it there.
+            GinIndex(fields=["search_vector"], name="proposal_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="proposal_not_own_parent"),
@@ -257,17 +276,34 @@ class Proposal(models.Model):
         return CurrentStatus(self.status, self.current_update)
 
     def linked_proposals(self) -> list[LinkedProposal]:
-        """Its links to the other paper (prefetched ``links_out``/``links_in``),
-        outgoing first."""
+        """Its links to the other paper, outgoing first: as ``selectors.attach_relatives``
+        attached them (one query for a whole page), or from the relations."""
+        attached: list[LinkedProposal] | None = getattr(self, "attached_links", None)
+        if attached is not None:
+            return attached
         links = [
-            LinkedProposal("to_138", link.link_type, link.note, link.to_proposal)
-            for link in self.links_out.all()
+            LinkedProposal(
+                "to_138", link.link_type, link.note, ProposalRef(link.to_proposal.reference)
+            )
+            for link in self.links_out.select_related("to_proposal")
         ]
         links += [
-            LinkedProposal("from_118", link.link_type, link.note, link.from_proposal)
-            for link in self.links_in.all()
+            LinkedProposal(
+                "from_118", link.link_type, link.note, ProposalRef(link.from_proposal.reference)
+            )
+            for link in self.links_in.select_related("from_proposal")
         ]
         return links
+
+    def child_references(self) -> list[ProposalRef]:
+        """The body pledges that serve it (as attached, or from the relation)."""
+        attached: list[ProposalRef] | None = getattr(self, "attached_children", None)
+        if attached is not None:
+            return attached
+        return [
+            ProposalRef(reference)
+            for reference in self.children.values_list("reference", flat=True)
+        ]
 
 
 if TYPE_CHECKING:
@@ -304,13 +340,20 @@ class CurrentStatus:
 
 
 @dataclass(frozen=True)
+class ProposalRef:
+    """Another proposal, by its reference (all a link or a child shows of it)."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
 class LinkedProposal:
     """One link seen from one of its two proposals."""
 
     direction: str  # "to_138" from a 118 proposal, "from_118" from a 138 one
     link_type: str
     note: str
-    proposal: Proposal
+    proposal: ProposalRef
 
     @property
     def label(self) -> str:

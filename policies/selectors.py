@@ -17,6 +17,7 @@ from django.db import connections, models, router
 from django.db.models import (
     Case,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -30,7 +31,15 @@ from django.db.models import (
 from evidence.models import Evidence
 
 from . import permissions
-from .models import Paper, Proposal, ProposalLink, StatusUpdate, Theme
+from .models import (
+    LinkedProposal,
+    Paper,
+    Proposal,
+    ProposalLink,
+    ProposalRef,
+    StatusUpdate,
+    Theme,
+)
 
 if TYPE_CHECKING:
     from .models import ProposalWithStatus
@@ -43,38 +52,99 @@ def proposal_queryset(
     (the stored status, or with ``as_at`` the status that stood that day: then
     ``attach_current_updates`` gives each its update of that day).
     ``current_bodies``: prefetch the acting bodies of each current update (the
-    detail takes them from its history instead)."""
-    queryset = Proposal.objects.select_related("paper", "section", "parent").prefetch_related(
+    detail takes them from its history instead).  Children and links come with
+    ``attach_listing`` (one query for the page, not one per relation).  The stored search data is left
+    out (``policies.search`` reads it in SQL)."""
+    proposals = Proposal.objects.defer("search_vector")
+    queryset = proposals.select_related("paper", "section", "parent").prefetch_related(
         "themes",
-        Prefetch("children", queryset=Proposal.objects.only("id", "reference", "parent_id")),
-        Prefetch(
-            "links_out",
-            queryset=ProposalLink.objects.select_related("to_proposal").only(
-                "id",
-                "link_type",
-                "note",
-                "from_proposal_id",
-                "to_proposal__id",
-                "to_proposal__reference",
-            ),
-        ),
-        Prefetch(
-            "links_in",
-            queryset=ProposalLink.objects.select_related("from_proposal").only(
-                "id",
-                "link_type",
-                "note",
-                "to_proposal_id",
-                "from_proposal__id",
-                "from_proposal__reference",
-            ),
-        ),
     )
     if as_at is None:
         queryset = queryset.select_related("current_update")
         if current_bodies:
             queryset = queryset.prefetch_related("current_update__acting_bodies")
     return queryset.with_status(as_at=as_at)
+
+
+def attach_listing(
+    proposals: Iterable[ProposalWithStatus], *, from_history: bool = False
+) -> list[ProposalWithStatus]:
+    """Everything a list row or a detail shows beyond ``proposal_queryset``: the
+    children and links of each (``attach_relatives``) and, for a past date, the
+    update that stood then (``attach_current_updates``)."""
+    proposals = attach_relatives(proposals)
+    if from_history:
+        for proposal in proposals:
+            _corrections_from_history(getattr(proposal, "public_updates", None) or [])
+    return attach_current_updates(proposals, from_history=from_history)
+
+
+def attach_relatives(proposals: Iterable[ProposalWithStatus]) -> list[ProposalWithStatus]:
+    """Give each proposal ``attached_children`` and ``attached_links`` (see
+    ``Proposal.child_references``/``linked_proposals``) in one query: its body
+    pledges, its links to paper 138 and its links from paper 118, as one UNION."""
+    proposals = list(proposals)
+    ids = [p.pk for p in proposals]
+    for proposal in proposals:
+        proposal.attached_children = []
+        proposal.attached_links = []
+    if not ids:
+        return proposals
+    empty = Value("", output_field=models.CharField())
+
+    def rows(queryset: QuerySet[Any], owner: str, kind: str, reference: str, **text: Any) -> Any:
+        return queryset.annotate(
+            r_owner=F(owner),
+            r_kind=Value(kind, output_field=models.CharField()),
+            r_reference=F(reference),
+            r_type=text.get("link_type", empty),
+            r_note=text.get("note", empty),
+        ).values_list("r_owner", "r_kind", "r_reference", "r_type", "r_note")
+
+    children = rows(Proposal.objects.filter(parent_id__in=ids), "parent_id", "child", "reference")
+    links = ProposalLink.objects.order_by()
+    out, into = (
+        rows(
+            links.filter(**{f"{mine}_id__in": ids}),
+            f"{mine}_id",
+            kind,
+            f"{other}__reference",
+            link_type=F("link_type"),
+            note=F("note"),
+        )
+        for mine, other, kind in (
+            ("from_proposal", "to_proposal", "to_138"),
+            ("to_proposal", "from_proposal", "from_118"),
+        )
+    )
+    by_pk = {p.pk: p for p in proposals}
+    found = sorted(children.order_by().union(out, into, all=True), key=_relative_order)
+    for owner, kind, reference, link_type, note in found:
+        proposal = by_pk[owner]
+        if kind == "child":
+            proposal.attached_children.append(ProposalRef(reference))
+        else:
+            proposal.attached_links.append(
+                LinkedProposal(kind, link_type, note, ProposalRef(reference))
+            )
+    return proposals
+
+
+def _relative_order(row: tuple[int, str, str, str, str]) -> tuple[int, str, str]:
+    # Children in the order of their references; outgoing links before incoming.
+    owner, kind, reference, _, _ = row
+    return (owner, {"child": "0", "to_138": "1", "from_118": "2"}[kind], reference)
+
+
+_PUBLIC_CORRECTIONS = "public_corrections"
+
+
+def _corrections_from_history(history: list[StatusUpdate]) -> None:
+    """Each update's ``public_corrections`` from the proposal's own public history
+    (a correction is an update of the same proposal): no query."""
+    for update in history:
+        # The attribute status_update_queryset's Prefetch(to_attr=...) gives.
+        setattr(update, _PUBLIC_CORRECTIONS, [u for u in history if u.corrects_id == update.pk])
 
 
 def attach_current_updates(
@@ -180,12 +250,16 @@ def draft_queryset() -> QuerySet[StatusUpdate]:
 
 def proposal_detail_queryset(*, as_at: dt.date | None = None) -> QuerySet[ProposalWithStatus]:
     """``proposal_queryset`` plus the public status history (newest first)."""
+    history = (
+        StatusUpdate.objects.public()
+        .select_related("author")
+        .annotate(author_role=_author_role())
+        .prefetch_related("acting_bodies", "evidence")
+        .order_by("-effective_date", "-published_at", "-pk")
+    )
+    # Each update's corrections are taken from this history (attach_listing).
     return proposal_queryset(as_at=as_at, current_bodies=False).prefetch_related(
-        Prefetch(
-            "status_updates",
-            queryset=status_update_queryset().order_by("-effective_date", "-published_at", "-pk"),
-            to_attr="public_updates",
-        )
+        Prefetch("status_updates", queryset=history, to_attr="public_updates")
     )
 
 

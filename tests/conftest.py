@@ -23,6 +23,7 @@ from policies.models import Proposal
 from policies.papers import loading
 from tests.factories import UserFactory
 from tests.payloads.server import PayloadServer, mount_defaults
+from tracker import revision
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +53,8 @@ def papers(db):
     """Both papers, loaded (reloaded if a transactional test flushed them)."""
     if not Proposal.objects.exists():
         loading.load()
+    # The data revision as this test's requests will read it (one query, here).
+    revision.current()
     return Proposal.objects.all()
 
 
@@ -106,3 +109,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_revision():
+    """The revision a process remembers and the first level of the response cache
+    belong to one test: the test database is rolled back after each."""
+    from tracker import cache, revision
+
+    revision.forget()
+    cache.local.clear()
+    yield
+    revision.forget()
+    cache.local.clear()

@@ -31,6 +31,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from evidence.models import Evidence
+from policies import search
 from policies.models import ActingBody, Proposal, Status, StatusUpdate
 from policies.services.updates import refresh_current_status
 
@@ -123,9 +124,11 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory[StatusUpdate]):
 
     @factory.post_generation
     def stored_status(update: StatusUpdate, create: bool, extracted: object, **kwargs: Any) -> None:
-        """The proposal's stored status follows, as the publishing service keeps it."""
+        """The proposal's stored status and search data follow, as the publishing
+        service keeps them."""
         if create:
             refresh_current_status(update.proposal_id)
+            search.refresh([update.proposal_id])
 
 
 def publish(

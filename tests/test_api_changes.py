@@ -169,7 +169,7 @@ def test_changes_pagination_and_query_count(api_client, papers, django_assert_nu
             dt.date(2021, 1, 1),
             published=t0 + dt.timedelta(seconds=i),
         )
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(7) as few:
         api_client.get("/api/v1/changes/")
     for i, proposal in enumerate(proposals[3:]):
         publish(
@@ -217,7 +217,7 @@ def test_dump_query_count_is_constant(api_client, papers, django_assert_num_quer
     publish(
         "118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[EvidenceFactory.create(n=1)]
     )
-    with django_assert_num_queries(16) as few:
+    with django_assert_num_queries(12) as few:
         api_client.get("/api/v1/dump/")
     for i, proposal in enumerate(Proposal.objects.all()[10:40]):
         publish(

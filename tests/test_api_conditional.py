@@ -8,7 +8,7 @@ from policies.api.serializers import StatusUpdateSerializer
 from policies.models import Proposal, Status
 from policies.selectors import status_update_queryset
 from tests.factories import UserFactory, correct, publish
-from tracker.api.conditional import etag_for
+from tracker.api.conditional import etag_for, with_revision
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,8 @@ def test_etag_is_the_one_if_match_checks(api_client, papers):
     data = StatusUpdateSerializer(
         status_update_queryset().get(pk=update.pk), context={"request": Request(request)}
     ).data
-    assert response["ETag"] == etag_for(data)
+    # The representation's hash, and the data revision it was read at.
+    assert response["ETag"] == with_revision(etag_for(data), int(response["X-Data-Revision"]))
     correct(update, Status.NO_PROGRESS)
     assert api_client.get(f"/api/v1/status-updates/{update.pk}/")["ETag"] != response["ETag"]
 

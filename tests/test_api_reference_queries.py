@@ -27,12 +27,12 @@ def add_synthetic_rows(n: int = 15) -> None:
 @pytest.mark.parametrize(
     "url, pinned",
     [
-        ("/api/v1/papers/", 3),
-        ("/api/v1/papers/118/", 3),
-        ("/api/v1/sections/?page_size=100", 3),
-        ("/api/v1/sections/1/", 2),
-        ("/api/v1/themes/?page_size=100", 3),
-        ("/api/v1/themes/drugs/", 2),
+        ("/api/v1/papers/", 2),
+        ("/api/v1/papers/118/", 2),
+        ("/api/v1/sections/?page_size=100", 2),
+        ("/api/v1/sections/1/", 1),
+        ("/api/v1/themes/?page_size=100", 2),
+        ("/api/v1/themes/drugs/", 1),
     ],
 )
 def test_reference_endpoints_query_counts(

@@ -22,6 +22,7 @@ POLICIES_DOMAIN = (
     "policies.permissions",
     "policies.services",
     "policies.filters",
+    "policies.search",
     "policies.history_relations",
     "policies.papers",
     "policies.imports",
@@ -38,7 +39,7 @@ class Rule:
 
 RULES = [
     Rule(
-        ("tracker.api",),
+        ("tracker.api", "tracker.revision", "tracker.cache", "tracker.models"),
         ("policies", "evidence"),
         "tracker.api is plumbing every app uses; it knows no app",
     ),
@@ -66,7 +67,13 @@ RULES = [
     ),
     Rule(
         ("policies.models",),
-        ("policies.services", "policies.selectors", "policies.imports", "policies.papers"),
+        (
+            "policies.services",
+            "policies.selectors",
+            "policies.imports",
+            "policies.papers",
+            "policies.search",
+        ),
         "models are the bottom layer",
     ),
     Rule(
@@ -90,7 +97,13 @@ RULES = [
         "indicator pages share selectors with the API, never its serializers",
     ),
     Rule(
-        ("policies.permissions", "policies.models", "policies.services", "policies.selectors"),
+        (
+            "policies.permissions",
+            "policies.models",
+            "policies.services",
+            "policies.selectors",
+            "policies.search",
+        ),
         ("rest_framework",),
         "decisions and rules hold for pages and API alike: no DRF below the API",
     ),

@@ -210,7 +210,7 @@ def test_list_query_count_is_constant(client, papers, django_assert_max_num_quer
     before = query_count(client, "/proposals/?kind=body", django_assert_max_num_queries)
     add_synthetic_proposals(20)
     after = query_count(client, "/proposals/?kind=body", django_assert_max_num_queries)
-    assert before == after == 10
+    assert before == after == 8
 
 
 # --- One proposal -------------------------------------------------------------------
@@ -276,7 +276,7 @@ def test_proposal_page_query_count_is_constant(client, papers, django_assert_max
         )
     add_synthetic_proposals(5)
     after = query_count(client, "/proposals/138-5g/", django_assert_max_num_queries)
-    assert before == after == 10
+    assert before == after == 8
 
 
 def test_status_update_page_and_drafts_are_private(client, papers, django_assert_num_queries):
@@ -314,7 +314,7 @@ def test_paper_page_query_count_is_constant(client, papers, django_assert_max_nu
     publish(Proposal.objects.get(reference="138-2a"), Status.IN_PROGRESS)
     before = query_count(client, "/papers/138/", django_assert_max_num_queries)
     add_synthetic_proposals(10)
-    assert query_count(client, "/papers/138/", django_assert_max_num_queries) == before == 8
+    assert query_count(client, "/papers/138/", django_assert_max_num_queries) == before == 6
 
 
 def test_unknown_paper_is_404(client, papers):
@@ -353,7 +353,7 @@ def test_comparison_query_count_is_constant(client, papers, django_assert_max_nu
     publish(Proposal.objects.get(reference="138-2a"), Status.IN_PROGRESS)
     before = query_count(client, "/compare/118-138/", django_assert_max_num_queries)
     add_synthetic_proposals(10)
-    assert query_count(client, "/compare/118-138/", django_assert_max_num_queries) == before == 5
+    assert query_count(client, "/compare/118-138/", django_assert_max_num_queries) == before == 4
 
 
 # --- Evidence library and methodology ---------------------------------------------------

@@ -59,14 +59,17 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "simple_history",
+    "tracker",
     "policies",
     "evidence",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Anonymous public reads are answered here, before sessions, CSRF and views.
+    "tracker.cache.ResponseCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -123,6 +126,23 @@ if REDIS_URL and not TESTING:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Response cache (tracker/cache.py) and data revision (tracker/revision.py) ---
+# Off in the test suite except where a test turns it on (tests/test_response_cache.py):
+# test data made without the services does not move the revision.
+RESPONSE_CACHE_ENABLED = env_bool("RESPONSE_CACHE_ENABLED", not TESTING)
+# The shared level: the default cache when it is Redis; none in the embedded default.
+RESPONSE_CACHE_ALIAS = "default" if REDIS_URL and not TESTING else None
+RESPONSE_CACHE_LOCAL_BYTES = env_int("RESPONSE_CACHE_LOCAL_BYTES", 64 * 1024 * 1024)
+RESPONSE_CACHE_MAX_BYTES = env_int("RESPONSE_CACHE_MAX_BYTES", 8 * 1024 * 1024)
+RESPONSE_CACHE_SHARED_TIMEOUT = env_int("RESPONSE_CACHE_SHARED_TIMEOUT", 24 * 60 * 60)
+RESPONSE_CACHE_MAX_AGE = env_int("RESPONSE_CACHE_MAX_AGE", 30)
+RESPONSE_CACHE_S_MAXAGE = env_int("RESPONSE_CACHE_S_MAXAGE", 60)
+RESPONSE_CACHE_STALE_WHILE_REVALIDATE = env_int("RESPONSE_CACHE_STALE_WHILE_REVALIDATE", 30)
+# How long a process may use the revision it last read (seconds, at most 1).  The
+# test suite reads it once per test (tests/conftest.py) so that query counts are exact.
+DATA_REVISION_TTL = 3600.0 if TESTING else min(float(os.environ.get("DATA_REVISION_TTL", "1")), 1.0)
+
 
 # --- Auth -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

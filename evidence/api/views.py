@@ -3,10 +3,9 @@ conditional like the rest of /api/v1/."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -53,6 +52,7 @@ AREA_PARAMETER = OpenApiParameter(
     ),
 )
 class IndicatorViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    public_read = True  # anonymous answers may be cached (tracker.cache)
     serializer_class = serializers.IndicatorSerializer
     lookup_field = "slug"
     filter_backends = [DjangoFilterBackend]
@@ -88,6 +88,7 @@ class IndicatorViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyMod
     ),
 )
 class ObservationViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    public_read = True  # anonymous answers may be cached (tracker.cache)
     serializer_class = serializers.ObservationSerializer
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = ObservationFilter
@@ -107,6 +108,3 @@ class ObservationViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyM
 
     def get_queryset(self) -> QuerySet[Observation]:
         return selectors.observation_queryset()
-
-    def get_last_modified(self) -> dt.datetime | None:
-        return Observation.objects.aggregate(at=Max("retrieved_at"))["at"]

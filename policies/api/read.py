@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from tracker.api.conditional import ConditionalGetMixin
 from tracker.api.exports import CSVExportMixin
 
-from .. import selectors
+from .. import search, selectors
 from ..filters import EvidenceFilter, ProposalFilter, StatusUpdateFilter
 from ..models import ActingBody, Section, Theme
 from . import read_docs as docs
@@ -25,8 +25,7 @@ class ReadViewSet(CSVExportMixin, ConditionalGetMixin, viewsets.ReadOnlyModelVie
     """Base of the public read endpoints: CSV lists, conditional GET, one
     ``Last-Modified`` for the whole dataset."""
 
-    def get_last_modified(self):
-        return selectors.last_modified()
+    public_read = True  # anonymous answers may be cached (tracker.cache)
 
 
 @docs.PAPER_VIEW_SET
@@ -86,6 +85,7 @@ PROPOSAL_CSV_COLUMNS = [
     ("source_lines", "source_lines"),
     ("version", "version"),
     ("updated_at", "updated_at"),
+    ("snippet", "snippet"),
 ]
 
 
@@ -108,16 +108,23 @@ class ProposalViewSet(ReadViewSet):
             return selectors.proposal_detail_queryset()
         return selectors.proposal_queryset()
 
+    def _with_snippets(self, proposals):
+        """``q``'s snippet of each (one query; none without ``q``)."""
+        return search.attach_snippets(proposals, self.request.query_params.get("q"))
+
     def prepare_rows(self, objects):
-        return selectors.attach_current_updates(objects)
+        return self._with_snippets(selectors.attach_listing(objects))
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return selectors.attach_current_updates(page) if page is not None else None
+        if page is None:
+            return None
+        return self._with_snippets(selectors.attach_listing(page))
 
     def get_object(self):
         obj = super().get_object()
-        selectors.attach_current_updates([obj], from_history=True)
+        selectors.attach_listing([obj], from_history=True)
+        self._with_snippets([obj])
         return obj
 
 
@@ -194,14 +201,13 @@ CHANGE_CSV_COLUMNS = [
 class ChangesView(CSVExportMixin, ConditionalGetMixin, generics.ListAPIView):
     """What changed in a window (``selectors.ChangeLog``)."""
 
+    public_read = True  # anonymous answers may be cached (tracker.cache)
+
     serializer_class = serializers.ChangeSerializer
     filter_backends: list = []
     csv_columns = CHANGE_CSV_COLUMNS
     csv_filename = "changes.csv"
     basename = "changes"
-
-    def get_last_modified(self):
-        return selectors.last_modified()
 
     def get_queryset(self):
         query = serializers.ChangesQuerySerializer(data=self.request.query_params)
@@ -227,19 +233,18 @@ DUMP_SCHEMA_VERSION = 1
 class DumpView(ConditionalGetMixin, generics.GenericAPIView):
     """The full public dataset as one JSON document."""
 
+    public_read = True  # anonymous answers may be cached (tracker.cache)
+
     serializer_class = serializers.DumpSerializer
     filter_backends: list = []
     pagination_class = None
-
-    def get_last_modified(self):
-        return selectors.last_modified()
 
     def get_etag_data(self, data):
         return {key: value for key, value in data.items() if key != "generated_at"}
 
     def get(self, request, *args, **kwargs):
         context = self.get_serializer_context()
-        proposals = selectors.attach_current_updates(
+        proposals = selectors.attach_listing(
             selectors.proposal_detail_queryset(), from_history=True
         )
         data = {

@@ -20,6 +20,9 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.utils.text import slugify
 
+from tracker import revision as data_revision
+
+from .. import search
 from ..models import ActingBody, Paper, Proposal, ProposalLink, Section, Theme
 from .dataset import (
     DATA_FILE,
@@ -183,6 +186,9 @@ def apply(dataset: Dataset, progress: Callable[[str], object] | None = None) -> 
             report,
             "links",
         )
+    if report.changed:
+        search.refresh(proposal.pk for proposal in proposals.values())
+        data_revision.bump()
     return report
 
 

@@ -15,7 +15,9 @@ from typing import Any
 
 from django.db import transaction
 
-from .. import permissions
+from tracker import revision as data_revision
+
+from .. import permissions, search
 from ..models import Proposal, ProposalLink, Theme
 from ..permissions import User
 from .concurrency import (
@@ -66,6 +68,8 @@ def set_proposal_themes(
     finally:
         del proposal.skip_history_when_saving
     save_with_history(proposal, actor)
+    search.refresh([proposal.pk])
+    data_revision.bump()
     return proposal
 
 
@@ -103,6 +107,7 @@ def create_theme(actor: User, *, data: ThemeInput) -> Theme:
     theme = Theme()
     data.apply(theme)
     save_or_rule(theme, actor, "slug", "Another theme already has this slug.")
+    data_revision.bump()
     return theme
 
 
@@ -114,6 +119,8 @@ def update_theme(actor: User, *, theme: Theme, expected_revision: int, data: The
     data.check(theme)
     data.apply(theme)
     save_or_rule(theme, actor, "slug", "Another theme already has this slug.")
+    search.refresh_themed([theme.pk])
+    data_revision.bump()
     return theme
 
 
@@ -132,6 +139,7 @@ def delete_theme(actor: User, *, theme: Theme, expected_revision: int) -> int:
         )
     attribute_to(theme, actor)
     theme.delete()
+    data_revision.bump()
     return len(tagged)
 
 
@@ -199,6 +207,7 @@ def create_link(actor: User, *, data: LinkInput) -> ProposalLink:
     link = ProposalLink()
     data.apply(link)
     save_or_rule(link, actor, "to_proposal", _PAIR_TAKEN)
+    data_revision.bump()
     return link
 
 
@@ -212,6 +221,7 @@ def update_link(
     data.check(link)
     data.apply(link)
     save_or_rule(link, actor, "to_proposal", _PAIR_TAKEN)
+    data_revision.bump()
     return link
 
 
@@ -222,3 +232,4 @@ def delete_link(actor: User, *, link: ProposalLink, expected_revision: int) -> N
     link = lock_revision(ProposalLink, link.pk, expected_revision)
     attribute_to(link, actor)
     link.delete()
+    data_revision.bump()

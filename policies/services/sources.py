@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from evidence.models import Evidence
+from tracker import revision as data_revision
 
-from .. import permissions
+from .. import permissions, search
 from ..models import Status
 from ..permissions import User
 from .concurrency import claim_version, save_with_history
@@ -141,6 +142,8 @@ def update_evidence(
         for name, value in data.values().items():
             setattr(evidence, name, value)
         save_with_history(evidence, actor)
+        search.refresh_citing([evidence.pk])
+        data_revision.bump()
         return evidence
     new = Evidence(url=data.url, created_by=actor, version=evidence.version + 1, **data.values())
     # The URL is unique among current sources: take the old one out of the
@@ -149,4 +152,5 @@ def update_evidence(
     save_with_history(new, actor)
     evidence.replaced_by = new
     save_with_history(evidence, actor)
+    data_revision.bump()
     return new

@@ -10,8 +10,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from evidence.models import Evidence
+from tracker import revision as data_revision
 
-from .. import permissions
+from .. import permissions, search
 from ..models import ActingBody, DatePrecision, Proposal, Status, StatusUpdate
 from ..permissions import User
 from .concurrency import claim_version, save_with_history
@@ -157,6 +158,8 @@ def publish(actor: User, *, update: StatusUpdate, expected_version: int) -> Stat
             source.version += 1
             save_with_history(source, actor)
     refresh_current_status(update.proposal_id)
+    search.refresh([update.proposal_id])
+    data_revision.bump()
     return update
 
 

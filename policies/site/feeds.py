@@ -39,6 +39,8 @@ class ChangesFeed(Feed):
     the object ``get_object`` finds (None here) is what ``title``, ``link``,
     ``feed_url`` and ``changes`` are given, so here it is typed ``Any``."""
 
+    public_read = True  # anonymous answers may be cached (tracker.cache)
+
     feed_type = LinkedAtomFeed
     subtitle = (
         "Published status updates, corrections and edited proposals for Liberal Democrat "

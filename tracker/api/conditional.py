@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponseBase, HttpResponseNotModified
@@ -20,6 +21,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .. import revision
 from .errors import PreconditionFailed, PreconditionRequired
 
 if TYPE_CHECKING:
@@ -33,8 +35,23 @@ def etag_for(data: Any) -> str:
     return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
 
 
+# A public ETag is the representation's hash and the data revision it was read at,
+# ``"<hash>-r<revision>"``; what a write guards is the representation alone.
+_REVISION_SUFFIX = re.compile(r'-r[0-9]+"$')
+
+
+def with_revision(etag: str, number: int) -> str:
+    return f'{etag[:-1]}-r{number}"'
+
+
 def _tags(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+    """The ETags of an ``If-Match``/``If-None-Match`` header, without ``W/`` and
+    without the revision they were read at."""
+    return {
+        _REVISION_SUFFIX.sub('"', tag.strip().removeprefix("W/"))
+        for tag in header.split(",")
+        if tag.strip()
+    }
 
 
 def check_if_match(request: Request, current_data: Any, *, required: bool = True) -> None:
@@ -51,7 +68,8 @@ def check_if_match(request: Request, current_data: Any, *, required: bool = True
 
 def not_modified(request: Request, etag: str) -> bool:
     header = request.headers.get("If-None-Match", "")
-    return bool(header) and (etag in _tags(header) or "*" in _tags(header))
+    tags = _tags(header)
+    return bool(header) and (_REVISION_SUFFIX.sub('"', etag) in tags or "*" in tags)
 
 
 # --- Conditional GET for any read ViewSet ------------------------------------
@@ -126,7 +144,8 @@ class ConditionalGetMixin(_APIView):
     cache_max_age = 60
 
     def get_last_modified(self) -> dt.datetime | None:
-        return None
+        """When the data last changed: the data revision's time."""
+        return revision.current().changed_at
 
     def get_etag_data(self, data: Any) -> Any:
         """What the ETag hashes; override to leave out volatile parts (a timestamp)."""
@@ -144,13 +163,18 @@ class ConditionalGetMixin(_APIView):
             *args,
             **kwargs,
         )
-        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        if request.method not in ("GET", "HEAD"):
+            return response
+        current = revision.current()
+        response["X-Data-Revision"] = str(current.number)
+        if response.status_code != 200:
             return response
         etag = None
         if isinstance(response, Response) and response.data is not None:
             fmt = getattr(getattr(request, "accepted_renderer", None), "format", "json")
             data = self.get_etag_data(response.data)
-            etag = etag_for(data if fmt == "json" else {"format": fmt, "data": data})
+            representation = etag_for(data if fmt == "json" else {"format": fmt, "data": data})
+            etag = with_revision(representation, current.number)
         return conditional_response(
             request,
             response,

@@ -263,4 +263,5 @@ class TrackerSchemaGenerator(SchemaGenerator):
 
 
 class SchemaView(SpectacularAPIView):
+    public_read = True  # anonymous answers may be cached (tracker.cache)
     generator_class = TrackerSchemaGenerator

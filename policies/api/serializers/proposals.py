@@ -16,10 +16,12 @@ from rest_framework import serializers
 from evidence.models import Evidence
 from tracker.api.links import absolute
 
+from ... import search
 from ...models import (
     Paper,
     Proposal,
     ProposalLink,
+    ProposalRef,
     Section,
     Theme,
 )
@@ -105,7 +107,8 @@ class LinkSerializer(serializers.Serializer):
 
 class ProposalSerializer(serializers.ModelSerializer):
     """A proposal with its current status (``current_status``/``current_update``
-    from ``selectors.proposal_queryset`` and ``attach_current_updates``).
+    from ``selectors.proposal_queryset`` and ``attach_current_updates``) and, in
+    search results, its snippet (``search.attach_snippets``).
 
     The declared fields describe the representation (the schema, the CSV
     columns); ``to_representation`` builds the same dict directly, without
@@ -127,6 +130,12 @@ class ProposalSerializer(serializers.ModelSerializer):
     links = serializers.SerializerMethodField()
     current_status = serializers.SerializerMethodField()
     source_lines = serializers.SerializerMethodField()
+    snippet = serializers.SerializerMethodField(
+        help_text="With `q`: the passage of about 30 words that matched best (in the text, its "
+        "context or the evidence it cites), as plain text with each match between « and » "
+        "(U+00AB, U+00BB); the start of the text when no passage matched (a query of "
+        "exclusions only). Null without `q`."
+    )
 
     class Meta:
         model = Proposal
@@ -151,6 +160,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "source_lines",
             "version",
             "updated_at",
+            "snippet",
         ]
 
     def to_representation(self, instance: Proposal) -> dict:
@@ -179,9 +189,10 @@ class ProposalSerializer(serializers.ModelSerializer):
             "updated_at": None
             if obj.updated_at is None
             else DATETIME_FIELD.to_representation(obj.updated_at),
+            "snippet": self.get_snippet(obj),
         }
 
-    def _ref(self, proposal: Proposal) -> dict:
+    def _ref(self, proposal: Proposal | ProposalRef) -> dict:
         return {
             "reference": proposal.reference,
             "url": Permalinks.of(self.context)("api:proposal-detail", proposal.reference),
@@ -210,7 +221,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProposalRefSerializer(many=True))
     def get_children(self, obj: Proposal) -> list[dict]:
-        return [self._ref(child) for child in obj.children.all()]
+        return [self._ref(child) for child in obj.child_references()]
 
     @extend_schema_field(LinkSerializer(many=True))
     def get_links(self, obj: Proposal) -> list[dict]:
@@ -238,6 +249,10 @@ class ProposalSerializer(serializers.ModelSerializer):
             if now.update
             else None,
         }
+
+    def get_snippet(self, obj: Proposal) -> str | None:
+        # Attached by ``search.attach_snippets`` to a page of search results.
+        return search.snippet_text(getattr(obj, "search_snippet", None))
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_source_lines(self, obj: Proposal) -> list[int | None] | None:

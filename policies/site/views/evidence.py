@@ -7,12 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from evidence.models import Evidence
+from tracker.cache import public_read
 
 from .. import selectors as site_selectors
 
 EVIDENCE_PAGE_SIZE = 30
 
 
+@public_read
 def evidence_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     publisher = request.GET.get("publisher", "")
@@ -48,6 +50,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_read
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(site_selectors.evidence_library(), pk=pk)
     site_selectors.attach_supported([source])

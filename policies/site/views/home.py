@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tracker.cache import public_read
+
 from ... import selectors
 from ...models import STATUS_DEFINITIONS, Status
 from .. import charts, scorecard
@@ -12,6 +14,7 @@ from .. import selectors as site_selectors
 from ..links import all_changes_feed, feeds
 
 
+@public_read
 def home(request: HttpRequest) -> HttpResponse:
     papers = list(selectors.paper_queryset())
     cards = scorecard.scorecard(papers, selectors.proposal_queryset())
@@ -36,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_read
 def methodology(request: HttpRequest) -> HttpResponse:
     statuses = [
         {

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from tracker.cache import public_read
+
 from ... import selectors
 from ...models import Paper, Proposal, ProposalLink
 from ...papers.dataset import SOURCES_DIR
@@ -48,9 +50,10 @@ def source_paragraphs(paper: Paper, proposals: Sequence[Proposal]) -> list[list[
     return [p for p in paragraphs if p]
 
 
+@public_read
 def paper_detail(request: HttpRequest, number: int) -> HttpResponse:
     paper = get_object_or_404(selectors.paper_queryset(), number=number)
-    proposals = selectors.attach_current_updates(selectors.proposal_queryset().filter(paper=paper))
+    proposals = selectors.attach_listing(selectors.proposal_queryset().filter(paper=paper))
     by_section: dict[int, list[Proposal]] = {}
     for proposal in proposals:
         by_section.setdefault(proposal.section_id, []).append(proposal)
@@ -104,9 +107,12 @@ COMPARISON_ORDER = [
 ]
 
 
+@public_read
 def comparison(request: HttpRequest) -> HttpResponse:
     proposals = list(
-        selectors.proposal_queryset(current_bodies=False).filter(paper__number__in=[118, 138])
+        selectors.proposal_queryset(current_bodies=False)
+        .prefetch_related("links_out", "links_in")
+        .filter(paper__number__in=[118, 138])
     )
     by_pk = {p.pk: p for p in proposals}
     old = [p for p in proposals if p.paper.number == 118]

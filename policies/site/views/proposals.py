@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from ... import selectors
+from tracker.cache import public_read
+
+from ... import search, selectors
 from ...filters import ProposalFilter
 from ...models import STATUS_DEFINITIONS, Paper, Proposal, Section, Status, StatusUpdate
 from .. import selectors as site_selectors
@@ -48,12 +50,20 @@ def _filter_options(filterset: ProposalFilter, params: QueryDict) -> dict[str, A
     }
 
 
+@public_read
 def proposal_list(request: HttpRequest) -> HttpResponse:
     filterset = ProposalFilter(request.GET, queryset=selectors.proposal_queryset())
     valid = filterset.is_valid()
+    q = search.clean(filterset.form.cleaned_data.get("q")) if valid else ""
+    by_paper: list[tuple[int, int]] = []
     if valid:
-        page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-        proposals = selectors.attach_current_updates(page.object_list)
+        paginator = Paginator(filterset.qs, LIST_PAGE_SIZE)
+        if q:
+            # A search counts by paper; the total is their sum (no second count).
+            by_paper = site_selectors.count_by_paper(filterset.qs)
+            paginator.count = sum(found for _, found in by_paper)
+        page = paginator.get_page(request.GET.get("page"))
+        proposals = search.attach_snippets(selectors.attach_listing(page.object_list), q)
     else:
         page, proposals = None, []
     params = request.GET.copy()
@@ -64,15 +74,18 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         "options": _filter_options(filterset, request.GET),
         "page": page,
         "proposals": proposals,
+        "q": q,
+        "by_paper": by_paper,
         "querystring": params.urlencode(),
         "feeds": feeds(all_changes_feed()),
     }
     return render(request, "policies/proposal_list.html", context, status=200 if valid else 400)
 
 
+@public_read
 def proposal_detail(request: HttpRequest, reference: str) -> HttpResponse:
     proposal = get_object_or_404(selectors.proposal_detail_queryset(), reference=reference)
-    selectors.attach_current_updates([proposal], from_history=True)
+    selectors.attach_listing([proposal], from_history=True)
     permalink = absolute(proposal.get_absolute_url())
     return render(
         request,
@@ -100,6 +113,7 @@ def proposal_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@public_read
 def status_update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         update = site_selectors.public_update(pk)
