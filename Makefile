@@ -68,6 +68,8 @@ worker: install
 beat: install
 	$(UV) run --frozen celery -A tracker beat --loglevel=info
 
+# The API benchmark (wrk, PostgreSQL and Redis on 127.0.0.1; sizes and durations
+# from BENCH_* in the environment, see bench/README.md), then the ingest one.
 bench: install
 	bench/api/run.sh
 	$(UV) run --frozen python bench/ingest/run.py
