@@ -247,7 +247,7 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["paper__number", "order"]
         indexes = [
-            # selectors.last_modified (every read's Last-Modified): latest updated_at.
+            # ?updated_since= (filters.filter_updated_since): latest updated_at.
             models.Index(fields=["updated_at"], name="proposal_updated_idx"),
             # ?status= filters and the scorecard's counts by status.
             models.Index(fields=["status"], name="proposal_status_idx"),
@@ -489,7 +489,7 @@ class StatusUpdate(models.Model):
             ),
             # The changes feed: published updates in a window.
             models.Index(fields=["published_at"], name="statusupdate_published_idx"),
-            # selectors.last_modified (every read's Last-Modified): latest updated_at.
+            # ?updated_since= (filters.filter_updated_since): latest updated_at.
             models.Index(fields=["updated_at"], name="statusupdate_updated_idx"),
         ]
         constraints = [

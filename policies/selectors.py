@@ -7,13 +7,11 @@ queries, whatever the number of proposals.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group
-from django.db import connections, models, router
+from django.db import models
 from django.db.models import (
     Case,
     Exists,
@@ -38,7 +36,6 @@ from .models import (
     ProposalLink,
     ProposalRef,
     StatusUpdate,
-    Theme,
 )
 
 if TYPE_CHECKING:
@@ -277,180 +274,3 @@ def public_evidence_queryset() -> QuerySet[Evidence]:
         )
         .order_by("-published_date", "title", "pk")
     )
-
-
-def _latest(queryset: QuerySet[Any] | models.Manager[Any], field: str) -> Subquery:
-    return Subquery(
-        queryset.order_by()
-        .exclude(**{f"{field}__isnull": True})
-        .order_by(f"-{field}")
-        .values(field)[:1],
-        output_field=models.DateTimeField(),
-    )
-
-
-def _last_modified_queryset() -> QuerySet:
-    sources = {
-        "proposal": _latest(Proposal.history.model.objects, "history_date"),
-        "link": _latest(ProposalLink.history.model.objects, "history_date"),
-        "theme": _latest(Theme.history.model.objects, "history_date"),
-        "update": _latest(StatusUpdate.history.model.objects, "history_date"),
-        "update_saved": _latest(StatusUpdate.objects, "updated_at"),
-        "evidence": _latest(Evidence.history.model.objects, "history_date"),
-        "evidence_saved": _latest(Evidence.objects, "updated_at"),
-        "proposal_saved": _latest(Proposal.objects, "updated_at"),
-    }
-    return Paper.objects.order_by().annotate(**sources).values(*sources)[:1]
-
-
-@functools.cache
-def _last_modified_sql(alias: str, vendor: str) -> tuple[str, tuple, list]:
-    """The SQL of ``_last_modified_queryset`` and the converters of its values,
-    compiled once per database: building and compiling eight subqueries cost
-    more than running them.  Only the SQL is kept, never a result."""
-    compiler = _last_modified_queryset().query.get_compiler(using=alias)
-    sql, params = compiler.as_sql()
-    connection = connections[alias]
-    column = Value(None, output_field=models.DateTimeField())
-    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-    return sql, tuple(params), converters
-
-
-def last_modified() -> dt.datetime | None:
-    """When anything the read API shows last changed, in one query.
-
-    Covers proposals (text, themes), their links, themes, status updates and
-    evidence through their history tables, so a deletion counts too.  Papers,
-    sections and acting bodies keep no history: a change to them alone does not
-    move ``Last-Modified`` (the ETag, a hash of the representation, still changes).
-    Each source is the latest value of an indexed column (``history_date``;
-    ``updated_at`` of proposals and status updates, see their ``Meta.indexes``).
-    """
-    connection = connections[router.db_for_read(Paper)]
-    sql, params, converters = _last_modified_sql(connection.alias, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    column = Value(None, output_field=models.DateTimeField())
-    values = []
-    for value in row or ():
-        for converter in converters:
-            value = converter(value, column, connection)
-        if value is not None:
-            values.append(value)
-    return max(values) if values else None
-
-
-# --- What changed: published updates, corrections, edited proposals ----------
-
-
-@dataclass
-class Change:
-    """One entry of the change log: a published status update (``status_update``),
-    a correction (``correction``, a published update that ``corrects`` another) or
-    an edit of a proposal's text or themes (``proposal_edited``)."""
-
-    STATUS_UPDATE = "status_update"
-    CORRECTION = "correction"
-    PROPOSAL_EDITED = "proposal_edited"
-
-    type: str
-    at: dt.datetime
-    reference: str
-    update: StatusUpdate | None = None
-    record: Any = None  # a HistoricalProposal
-
-
-class ChangeLog:
-    """Published updates, corrections and proposal edits in a window, newest first.
-
-    A lazy sequence for Django's paginator: ``count()`` is two queries, a slice
-    is two queries plus the status updates' prefetches, whatever the page.
-    A corrected update stays in the log (state ``corrected``); its correction is
-    a separate entry.  Proposal edits come from ``Proposal.history``: the first
-    record of each version after the first.
-    """
-
-    def __init__(
-        self,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-        *,
-        paper: int | None = None,
-        theme: str | None = None,
-        reference: str | None = None,
-    ) -> None:
-        updates = StatusUpdate.objects.public()
-        # An edit is a new version of a proposal (loading and editing bump
-        # ``version``); the rows that only complete the first load, and a themes
-        # change saved with the same version, are not separate edits.
-        history = Proposal.history.model.objects
-        same_version_before = history.filter(
-            id=OuterRef("id"),
-            version=OuterRef("version"),
-            history_date__lt=OuterRef("history_date"),
-        )
-        edits = history.filter(history_type="~", version__gt=1).exclude(Exists(same_version_before))
-        if since is not None:
-            updates = updates.filter(published_at__gte=since)
-            edits = edits.filter(history_date__gte=since)
-        if until is not None:
-            updates = updates.filter(published_at__lt=until)
-            edits = edits.filter(history_date__lt=until)
-        proposals = Proposal.objects.all()
-        if paper is not None:
-            proposals = proposals.filter(paper__number=paper)
-        if theme is not None:
-            proposals = proposals.filter(themes__slug=theme)
-        if reference is not None:
-            proposals = proposals.filter(reference=reference)
-        if paper is not None or theme is not None or reference is not None:
-            ids = proposals.values("pk")
-            updates = updates.filter(proposal__in=ids)
-            edits = edits.filter(id__in=ids)
-        self._updates = updates
-        self._edits = edits
-        self._count: int | None = None
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self._updates.count() + self._edits.count()
-        return self._count
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[Change]:
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop
-        if stop is None:
-            stop = self.count()
-        if stop <= start:
-            return []
-        updates = (
-            status_update_queryset()
-            .filter(pk__in=self._updates.values("pk"))
-            .order_by("-published_at", "-pk")[:stop]
-        )
-        edits = self._edits.order_by("-history_date", "-history_id")[:stop]
-        entries = [
-            Change(
-                type=Change.CORRECTION if u.corrects_id else Change.STATUS_UPDATE,
-                # Public updates always have it (``statusupdate_published_has_time``).
-                at=cast(dt.datetime, u.published_at),
-                reference=u.proposal.reference,
-                update=u,
-            )
-            for u in updates
-        ]
-        entries += [
-            Change(type=Change.PROPOSAL_EDITED, at=r.history_date, reference=r.reference, record=r)
-            for r in edits
-        ]
-        entries.sort(key=lambda c: c.at, reverse=True)
-        return entries[start:stop]
-
-    def iterator(self, chunk_size: int = 1000) -> Iterator[Change]:
-        for start in range(0, self.count(), chunk_size):
-            yield from self[start : start + chunk_size]

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from evidence.models import Evidence
+from evidence.models import Area, Evidence, Indicator, Observation, SourceRelease
 from policies import search
 from policies.models import ActingBody, Proposal, Status, StatusUpdate
 from policies.services.updates import refresh_current_status
@@ -175,3 +175,51 @@ def correct(
     original.save()
     refresh_current_status(original.proposal_id)
     return correction
+
+
+class SourceReleaseFactory(factory.django.DjangoModelFactory[SourceRelease]):
+    """A synthetic edition of an indicator's source (``indicator`` required: the
+    indicators themselves are the real definitions ``load_indicators`` loads)."""
+
+    class Meta:
+        model = SourceRelease
+
+    key = factory.Sequence(lambda n: f"synthetic-release-{n}")
+    title = factory.LazyAttribute(lambda release: f"Synthetic test release {release.key}")
+    url = factory.LazyAttribute(lambda release: f"https://example.org/{release.key}.ods")
+    retrieved_at = factory.LazyFunction(timezone.now)
+
+
+class ObservationFactory(factory.django.DjangoModelFactory[Observation]):
+    """A synthetic monthly figure of ``indicator`` for England and Wales (or
+    ``area``), in a synthetic release of its own unless ``release`` is given."""
+
+    class Meta:
+        model = Observation
+
+    class Params:
+        month = factory.Sequence(lambda n: n)
+
+    area = factory.LazyFunction(lambda: Area.objects.get(code="E92+W92"))
+    period_start = factory.LazyAttribute(
+        lambda o: dt.date(2020 + o.month // 12, o.month % 12 + 1, 1)
+    )
+    period_end = factory.LazyAttribute(
+        lambda o: (
+            (o.period_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            - dt.timedelta(days=1)
+        )
+    )
+    period_label = factory.LazyAttribute(lambda o: o.period_start.strftime("%Y-%m"))
+    value = factory.Sequence(lambda n: 100 + n)
+    release = factory.LazyAttribute(lambda o: SourceReleaseFactory.create(indicator=o.indicator))
+    retrieved_at = factory.LazyFunction(timezone.now)
+
+
+def monthly_series(indicator: Indicator, months: int) -> list[Observation]:
+    """``months`` synthetic monthly figures of ``indicator`` in one release."""
+    release = SourceReleaseFactory.create(indicator=indicator)
+    return [
+        ObservationFactory.create(indicator=indicator, release=release, month=month)
+        for month in range(months)
+    ]

@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from rest_framework import serializers as drf
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -20,7 +19,7 @@ from policies.api.serializers import (
     ProposalSerializer,
     StatusUpdateSerializer,
 )
-from policies.models import ActingBody, Proposal, Status, StatusUpdate
+from policies.models import ActingBody, Status, StatusUpdate
 from tests.factories import EvidenceFactory, StatusUpdateFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,15 +149,3 @@ def test_permalinks_fall_back_to_reverse_outside_the_simple_form(papers):
     assert Permalinks(None)("api:statusupdate-detail", 7) == reverse(
         "api:statusupdate-detail", args=[7]
     )
-
-
-def test_last_modified_is_the_latest_of_its_sources(assessed):
-    row = next(iter(selectors._last_modified_queryset()))
-    expected = max(value for value in row.values() if value is not None)
-    assert selectors.last_modified() == expected
-    Proposal.objects.filter(reference="118-1a").update(
-        updated_at=timezone.now() + dt.timedelta(days=1)
-    )
-    moved = selectors.last_modified()
-    assert moved is not None
-    assert moved > expected and moved.tzinfo is not None

@@ -18,7 +18,7 @@ from evidence.charts import line_chart
 from evidence.models import Indicator, RefreshRun
 from evidence.selectors import Point, Series
 from evidence.templatetags.indicator_tags import proposal_indicators
-from tests.factories import UserFactory
+from tests.factories import UserFactory, monthly_series
 from tests.payloads.server import POLICE, Reply
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +218,15 @@ def test_make_run_database_holds_no_figures():
     text = INDICATORS_FILE.read_text()
     assert "value:" not in text
     assert not RefreshRun.objects.exists()
+
+
+def test_indicator_page_draws_every_figure_and_names_the_latest(client, indicators):
+    """Two years of synthetic monthly figures (factories, no outside source): every
+    month is a point on the England and Wales chart, and the latest is named."""
+    indicator = Indicator.objects.get(slug="homicide")
+    figures = monthly_series(indicator, 24)
+    html = client.get("/indicators/homicide/").content.decode()
+    assert html.count("<circle") == len(figures) == 24
+    latest = figures[-1]
+    assert latest.period_label == "2021-12"
+    assert f"{latest.period_label}: {int(latest.value):,}" in html

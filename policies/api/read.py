@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from tracker.api.conditional import ConditionalGetMixin
 from tracker.api.exports import CSVExportMixin
 
-from .. import search, selectors
+from .. import changes, search, selectors
 from ..filters import EvidenceFilter, ProposalFilter, StatusUpdateFilter
 from ..models import ActingBody, Section, Theme
 from . import read_docs as docs
@@ -199,7 +199,7 @@ CHANGE_CSV_COLUMNS = [
 
 @docs.CHANGES_VIEW
 class ChangesView(CSVExportMixin, ConditionalGetMixin, generics.ListAPIView):
-    """What changed in a window (``selectors.ChangeLog``)."""
+    """What changed in a window (``changes.ChangeLog``)."""
 
     public_read = True  # anonymous answers may be cached (tracker.cache)
 
@@ -212,7 +212,7 @@ class ChangesView(CSVExportMixin, ConditionalGetMixin, generics.ListAPIView):
     def get_queryset(self):
         query = serializers.ChangesQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return selectors.ChangeLog(
+        return changes.ChangeLog(
             **{
                 "since": query.validated_data.get("since"),
                 "until": query.validated_data.get("until"),

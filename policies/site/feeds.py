@@ -1,6 +1,6 @@
 """Atom feeds of what changed: site-wide, per paper, per theme, per proposal.
 
-Entries are those of ``/api/v1/changes/`` (``selectors.ChangeLog``), newest
+Entries are those of ``/api/v1/changes/`` (``change_log.ChangeLog``), newest
 first.  Each entry links to its own permalink (the status update's page, or the
 proposal's page for an edit), and with ``rel="related"`` to the proposal, the
 update's API permalink, the update it corrects and each piece of evidence.
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from .. import selectors
+from .. import changes as change_log
 from ..models import STATUS_DEFINITIONS, Paper, Proposal, Theme
 from .links import absolute
 
@@ -56,13 +56,13 @@ class ChangesFeed(Feed):
     def feed_url(self, obj: Any) -> str:
         return reverse("feed-all")
 
-    def changes(self, obj: Any) -> selectors.ChangeLog:
-        return selectors.ChangeLog()
+    def changes(self, obj: Any) -> change_log.ChangeLog:
+        return change_log.ChangeLog()
 
-    def items(self, obj: Any = None) -> list[selectors.Change]:
+    def items(self, obj: Any = None) -> list[change_log.Change]:
         return self.changes(obj)[:FEED_LENGTH]
 
-    def item_title(self, change: selectors.Change) -> str:
+    def item_title(self, change: change_log.Change) -> str:
         update = change.update
         if update is None:
             version = change.record.version
@@ -74,7 +74,7 @@ class ChangesFeed(Feed):
             f"from {update.effective_date:%-d %B %Y}{suffix}"
         )
 
-    def item_description(self, change: selectors.Change) -> str:
+    def item_description(self, change: change_log.Change) -> str:
         update = change.update
         if update is None:
             return f"The text or themes of proposal {change.reference} changed."
@@ -92,12 +92,12 @@ class ChangesFeed(Feed):
             lines.append(f"Evidence: {source.title} ({source.publisher}) {source.url}")
         return "\n\n".join(lines)
 
-    def item_link(self, change: selectors.Change) -> str:
+    def item_link(self, change: change_log.Change) -> str:
         if change.update is not None:
             return reverse("status-update-detail", kwargs={"pk": change.update.pk})
         return reverse("proposal-detail", kwargs={"reference": change.reference})
 
-    def item_guid(self, change: selectors.Change) -> str:
+    def item_guid(self, change: change_log.Change) -> str:
         if change.update is not None:
             return absolute(reverse("status-update-detail", kwargs={"pk": change.update.pk}))
         return absolute(
@@ -107,13 +107,13 @@ class ChangesFeed(Feed):
 
     item_guid_is_permalink = False
 
-    def item_pubdate(self, change: selectors.Change) -> dt.datetime:
+    def item_pubdate(self, change: change_log.Change) -> dt.datetime:
         return change.at
 
-    def item_updateddate(self, change: selectors.Change) -> dt.datetime:
+    def item_updateddate(self, change: change_log.Change) -> dt.datetime:
         return change.update.updated_at if change.update is not None else change.at
 
-    def item_categories(self, change: selectors.Change) -> list[str]:
+    def item_categories(self, change: change_log.Change) -> list[str]:
         categories = [change.type]
         if change.update is not None:
             categories.append(change.update.status)
@@ -121,7 +121,7 @@ class ChangesFeed(Feed):
                 categories.append("corrected")
         return categories
 
-    def item_extra_kwargs(self, change: selectors.Change) -> dict[str, Any]:
+    def item_extra_kwargs(self, change: change_log.Change) -> dict[str, Any]:
         proposal_path = reverse("proposal-detail", kwargs={"reference": change.reference})
         links = [
             {
@@ -174,8 +174,8 @@ class PaperChangesFeed(ChangesFeed):
     def feed_url(self, paper: Paper) -> str:
         return reverse("feed-paper", args=[paper.number])
 
-    def changes(self, paper: Paper) -> selectors.ChangeLog:
-        return selectors.ChangeLog(paper=paper.number)
+    def changes(self, paper: Paper) -> change_log.ChangeLog:
+        return change_log.ChangeLog(paper=paper.number)
 
 
 class ThemeChangesFeed(ChangesFeed):
@@ -191,8 +191,8 @@ class ThemeChangesFeed(ChangesFeed):
     def feed_url(self, theme: Theme) -> str:
         return reverse("feed-theme", args=[theme.slug])
 
-    def changes(self, theme: Theme) -> selectors.ChangeLog:
-        return selectors.ChangeLog(theme=theme.slug)
+    def changes(self, theme: Theme) -> change_log.ChangeLog:
+        return change_log.ChangeLog(theme=theme.slug)
 
 
 class ProposalChangesFeed(ChangesFeed):
@@ -208,5 +208,5 @@ class ProposalChangesFeed(ChangesFeed):
     def feed_url(self, proposal: Proposal) -> str:
         return reverse("feed-proposal", args=[proposal.reference])
 
-    def changes(self, proposal: Proposal) -> selectors.ChangeLog:
-        return selectors.ChangeLog(reference=proposal.reference)
+    def changes(self, proposal: Proposal) -> change_log.ChangeLog:
+        return change_log.ChangeLog(reference=proposal.reference)

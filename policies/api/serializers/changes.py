@@ -16,7 +16,7 @@ from .updates import ActingBodySerializer, EvidenceDetailSerializer, StatusUpdat
 
 
 class ChangeSerializer(serializers.Serializer):
-    """One entry of ``/api/v1/changes/`` (a ``selectors.Change``)."""
+    """One entry of ``/api/v1/changes/`` (a ``changes.Change``)."""
 
     type = serializers.ChoiceField(
         choices=["status_update", "correction", "proposal_edited"],
