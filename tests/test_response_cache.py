@@ -338,3 +338,23 @@ def test_the_shared_level_serves_another_process(client, papers, settings):
     count, again = queries_of(client, "/api/v1/proposals/118-4d/")
     assert count == 0 and again.content == first.content
     caches["responses"].clear()
+
+
+def test_a_csv_too_large_to_keep_is_still_sent_whole(client, papers, settings):
+    settings.RESPONSE_CACHE_ENABLED = False
+    whole = b"".join(client.get("/api/v1/proposals/?format=csv").streaming_content)
+    settings.RESPONSE_CACHE_ENABLED = True
+    settings.RESPONSE_CACHE_MAX_BYTES = 2000  # far less than the CSV of 102 proposals
+    assert len(whole) > 2000
+    first = client.get("/api/v1/proposals/?format=csv")
+    assert b"".join(first.streaming_content) == whole
+    count, again = queries_of(client, "/api/v1/proposals/?format=csv")
+    assert count > 0  # not stored: built again
+    assert b"".join(again.streaming_content) == whole
+
+
+def test_a_visitor_with_a_pending_message_is_not_served_from_the_cache(client, papers):
+    client.get("/proposals/118-4d/")
+    client.cookies["messages"] = "a-pending-message"
+    count, _ = queries_of(client, "/proposals/118-4d/")
+    assert count > 0

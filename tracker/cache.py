@@ -27,6 +27,7 @@ bytes as they are.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import threading
 from collections import OrderedDict
@@ -60,6 +61,8 @@ HEADERS_DROPPED = {
     "content-length",
 }
 VARY = ("Accept", "Accept-Encoding", "Cookie", "Authorization")
+# django.contrib.messages' cookie: a page that shows a message is that visitor's.
+MESSAGES_COOKIE = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -127,9 +130,12 @@ local = ResponseLRU(getattr(settings, "RESPONSE_CACHE_LOCAL_BYTES", 64 * 1024 * 
 
 
 def is_anonymous(request: HttpRequest) -> bool:
-    """No session cookie and no credentials: the answer cannot depend on who asks."""
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES and not request.headers.get(
-        "Authorization"
+    """No session cookie, no pending message and no credentials: the answer cannot
+    depend on who asks."""
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and MESSAGES_COOKIE not in request.COOKIES
+        and not request.headers.get("Authorization")
     )
 
 
@@ -222,12 +228,16 @@ class ResponseCacheMiddleware:
                 return None
             chunks: list[bytes] = []
             size = 0
-            for chunk in cast("Iterable[bytes]", response.streaming_content):
+            rest = iter(cast("Iterable[bytes]", response.streaming_content))
+            for chunk in rest:
                 data = chunk if isinstance(chunk, bytes) else bytes(chunk)
                 chunks.append(data)
                 size += len(data)
                 if size > limit:
+                    # Too large to keep: the client still gets all of it, streamed.
+                    response.streaming_content = itertools.chain(chunks, rest)
                     return None
+            # Read whole: the answer is built from these bytes (the stream is spent).
             return b"".join(chunks)
         if isinstance(response, HttpResponse):
             return response.content if len(response.content) <= limit else None
