@@ -122,6 +122,11 @@ class Section(models.Model):
         return f"{self.paper.number} §{self.number} {self.title}"
 
 
+# Which published update a proposal stands on: the latest effective date, then the
+# later published, then the later made.  Also every status history's order.
+NEWEST_FIRST = ("-effective_date", "-published_at", "-pk")
+
+
 class StatusAnnotations(TypedDict):
     """What ``ProposalQuerySet.with_status`` annotates on each proposal."""
 
@@ -147,7 +152,7 @@ class ProposalQuerySet(models.QuerySet[_P]):
         updates = StatusUpdate.objects.filter(
             proposal=OuterRef("pk"), state=StatusUpdate.State.PUBLISHED
         ).filter(effective_date__lte=as_at)
-        updates = updates.order_by("-effective_date", "-published_at", "-pk")
+        updates = updates.order_by(*NEWEST_FIRST)
         dated = self.annotate(
             as_at_update_id=Subquery(updates.values("pk")[:1]),
             current_status=Coalesce(
@@ -158,14 +163,6 @@ class ProposalQuerySet(models.QuerySet[_P]):
         )
         # The extra ``as_at_update_id`` is read with hasattr (attach_current_updates).
         return cast("ProposalQuerySet[WithAnnotations[_P, StatusAnnotations]]", dated)
-
-    def for_listing(self) -> ProposalQuerySet[WithAnnotations[_P, StatusAnnotations]]:
-        """Everything a list of proposals shows, in a fixed number of queries."""
-        return (
-            self.select_related("paper", "section", "parent")
-            .prefetch_related("themes")
-            .with_status()
-        )
 
 
 class Proposal(models.Model):
@@ -481,7 +478,7 @@ class StatusUpdate(models.Model):
     objects = StatusUpdateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-effective_date", "-published_at", "-pk"]
+        ordering = list(NEWEST_FIRST)
         indexes = [
             # ProposalQuerySet.with_status: latest published update per proposal.
             models.Index(

@@ -30,6 +30,7 @@ from evidence.models import Evidence
 
 from . import permissions
 from .models import (
+    NEWEST_FIRST,
     LinkedProposal,
     Paper,
     Proposal,
@@ -252,7 +253,7 @@ def proposal_detail_queryset(*, as_at: dt.date | None = None) -> QuerySet[Propos
         .select_related("author")
         .annotate(author_role=_author_role())
         .prefetch_related("acting_bodies", "evidence")
-        .order_by("-effective_date", "-published_at", "-pk")
+        .order_by(*NEWEST_FIRST)
     )
     # Each update's corrections are taken from this history (attach_listing).
     return proposal_queryset(as_at=as_at, current_bodies=False).prefetch_related(

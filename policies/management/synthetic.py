@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from evidence.models import Area, Evidence, Indicator, IndicatorLink, Observation, SourceRelease
 from policies.models import (
+    NEWEST_FIRST,
     ActingBody,
     DatePrecision,
     Paper,
@@ -430,7 +431,7 @@ def _store_current_status(paper: Paper) -> None:
     """The same values ``refresh_current_status`` stores, for every proposal at once."""
     latest = StatusUpdate.objects.filter(
         proposal=OuterRef("pk"), state=StatusUpdate.State.PUBLISHED
-    ).order_by("-effective_date", "-published_at", "-pk")
+    ).order_by(*NEWEST_FIRST)
     Proposal.objects.filter(paper=paper).update(
         status=Coalesce(
             Subquery(latest.values("status")[:1]),

@@ -13,7 +13,7 @@ from evidence.models import Evidence
 from tracker import revision as data_revision
 
 from .. import permissions, search
-from ..models import ActingBody, DatePrecision, Proposal, Status, StatusUpdate
+from ..models import NEWEST_FIRST, ActingBody, DatePrecision, Proposal, Status, StatusUpdate
 from ..permissions import User
 from .concurrency import claim_version, save_with_history
 from .errors import NotPermitted, RuleViolation
@@ -171,7 +171,7 @@ def refresh_current_status(proposal_id: int) -> None:
     proposal's history nor its ``updated_at`` moves (its text did not change)."""
     latest = (
         StatusUpdate.objects.filter(proposal_id=proposal_id, state=StatusUpdate.State.PUBLISHED)
-        .order_by("-effective_date", "-published_at", "-pk")
+        .order_by(*NEWEST_FIRST)
         .values("pk", "status")
         .first()
     )
