@@ -41,13 +41,13 @@ MAX_SEARCH_TERMS = 12
 
 
 PROPOSAL_ORDERINGS = {
-    "paper": ("paper__number", "order"),
-    "-paper": ("-paper__number", "-order"),
+    "paper": ("paper_number", "order"),
+    "-paper": ("-paper_number", "-order"),
     "reference": ("reference",),
     "-reference": ("-reference",),
     "updated_at": ("updated_at", "pk"),
     "-updated_at": ("-updated_at", "-pk"),
-    "status": ("current_status", "paper__number", "order"),
+    "status": ("current_status", "paper_number", "order"),
     "-status": ("-current_status", "paper__number", "order"),
 }
 
@@ -86,7 +86,7 @@ class ProposalFilter(django_filters.FilterSet):
         "published update with the latest effective date not after it).",
     )
     paper = django_filters.NumberFilter(
-        field_name="paper__number", help_text="Paper number: 118 or 138."
+        field_name="paper_number", help_text="Paper number: 118 or 138."
     )
     section = django_filters.CharFilter(
         field_name="section__number",

@@ -375,7 +375,7 @@ def ranked(queryset: _QS, q: str) -> _QS:
         queryset = queryset.filter(search_vector=query).annotate(
             search_rank=SearchRank(F("search_vector"), query, weights=weights, cover_density=True)
         )
-    return queryset.order_by("-search_rank", "paper__number", "order")
+    return queryset.order_by("-search_rank", "paper_number", "order")
 
 
 def attach_snippets(proposals: Sequence[_P], q: str | None) -> Sequence[_P]:

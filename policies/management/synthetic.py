@@ -305,6 +305,7 @@ def seed(
             Proposal(
                 reference=f"{PAPER_NUMBER}-{i}a",
                 paper=paper,
+                paper_number=paper.number,
                 section=sections[(i - 1) * n_sections // proposals],
                 kind=rng.choice(kinds),
                 order=i,
