@@ -95,3 +95,38 @@ def test_feed_query_count_is_constant(client, papers, django_assert_num_queries)
         )
     with django_assert_num_queries(len(few.captured_queries)):
         client.get("/feeds/changes.atom")
+
+
+PLANTED = (
+    '<script>alert("feed")</script> <a href="javascript:alert(1)">click</a> '
+    '<img src="x" onerror="alert(2)"> & more'
+)
+
+
+def test_entry_text_is_sent_as_text_not_html(client, papers):
+    """A rationale or evidence title holding markup reaches a feed reader as text: the
+    summary says ``type="text"``, so nothing in it is rendered or run as HTML."""
+    from xml.etree import ElementTree
+
+    source = EvidenceFactory.create(n=1, title=f"Synthetic source {PLANTED}")
+    update = publish("118-2d", Status.IN_PROGRESS, dt.date(2021, 1, 1), evidence=[source])
+    update.rationale = f"Synthetic rationale {PLANTED}"
+    update.save()
+
+    response = client.get("/feeds/proposals/118-2d.atom")
+    assert response.status_code == 200
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ElementTree.fromstring(response.content)
+    entries = root.findall(f"{atom}entry")
+    assert entries
+    for element in root.iter():
+        if element.tag != f"{atom}link":  # a link's type is its target's media type
+            assert element.get("type") in (None, "text"), (element.tag, element.get("type"))
+    summary = entries[0].find(f"{atom}summary")
+    assert summary is not None and summary.get("type") == "text"
+    # The markup is there as characters, escaped once in the XML: a reader shows it.
+    assert PLANTED in (summary.text or "")
+    assert b"<script>" not in response.content
+    assert b"&lt;script&gt;" in response.content
+    feed = feedparser.parse(response.content)
+    assert feed.entries[0].summary_detail.type == "text/plain"

@@ -26,10 +26,19 @@ FEED_LENGTH = 50
 
 
 class LinkedAtomFeed(Atom1Feed):
-    """Atom with several ``<link rel="related">`` per entry."""
+    """Atom with several ``<link rel="related">`` per entry, and entry summaries sent
+    as text.
+
+    Django's Atom feed marks every summary ``type="html"``: a feed reader would then
+    render markup held in a rationale or an evidence title (a planted ``<script>`` or
+    ``onerror``).  The summaries here are plain text, so they are sent as text.
+    """
 
     def add_item_elements(self, handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
-        super().add_item_elements(handler, item)
+        summary = item["description"]
+        super().add_item_elements(handler, item | {"description": None})
+        if summary is not None:
+            handler.addQuickElement("summary", summary, {"type": "text"})
         for link in item.get("related_links", ()):
             handler.addQuickElement("link", "", link)
 
