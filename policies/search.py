@@ -88,6 +88,8 @@ CONFIG = "english"
 # Weight of each group in the rank: A (reference, text), B (context), C (evidence).
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2}
 MAX_QUERY_LENGTH = 200
+# The annotation ``ranked`` gives: higher is better.
+RANK = "search_rank"
 
 # Marks around a match in a snippet as the database returns it (control
 # characters that no searched text holds), turned into markup only after escaping.
@@ -367,15 +369,21 @@ def ranked(queryset: _QS, q: str) -> _QS:
                 f'{FTS_TABLE}.rowid = "{Proposal._meta.db_table}"."id"',
             ],
             params=[expression],
-        ).annotate(search_rank=RawSQL(f"-bm25({FTS_TABLE}, {bm25_weights})", ()))  # noqa: S611 - constants
+        ).annotate(**{RANK: RawSQL(f"-bm25({FTS_TABLE}, {bm25_weights})", ())})  # noqa: S611 - constants
     else:
         query = _query(q)
         weights = [0.0, WEIGHTS["C"], WEIGHTS["B"], WEIGHTS["A"]]  # D, C, B, A
         # Cover density: ``ts_rank`` ranks a query with an exclusion near zero.
         queryset = queryset.filter(search_vector=query).annotate(
-            search_rank=SearchRank(F("search_vector"), query, weights=weights, cover_density=True)
+            **{RANK: SearchRank(F("search_vector"), query, weights=weights, cover_density=True)}
         )
-    return queryset.order_by("-search_rank", "paper_number", "order")
+    return queryset.order_by(f"-{RANK}", "paper_number", "order")
+
+
+def is_ranked(queryset: QuerySet[Any]) -> bool:
+    """Whether ``queryset`` is a search's, ordered by rank (``ranked``): a paginator
+    should then read its keys first (``tracker.api.pagination.KeysFirstPaginator``)."""
+    return RANK in queryset.query.annotations
 
 
 def attach_snippets(proposals: Sequence[_P], q: str | None) -> Sequence[_P]:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from tracker.api.conditional import ConditionalGetMixin
 from tracker.api.exports import CSVExportMixin
+from tracker.api.pagination import KeysFirstPaginator, PageNumberPagination
 
 from .. import changes, search, selectors
 from ..filters import EvidenceFilter, ProposalFilter, StatusUpdateFilter
@@ -116,6 +117,9 @@ class ProposalViewSet(ReadViewSet):
         return self._with_snippets(selectors.attach_listing(objects))
 
     def paginate_queryset(self, queryset):
+        paginator = self.paginator
+        if search.is_ranked(queryset) and isinstance(paginator, PageNumberPagination):
+            paginator.django_paginator_class = KeysFirstPaginator
         page = super().paginate_queryset(queryset)
         if page is None:
             return None

@@ -8,25 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from evidence.models import Evidence
 
 from .. import selectors
 from ..models import Proposal, StatusUpdate
-
-
-def count_by_paper(proposals: QuerySet[Proposal]) -> list[tuple[int, int]]:
-    """How many of ``proposals`` each paper has, as (paper number, count) in paper
-    order, papers with none left out (one query)."""
-    rows = (
-        proposals.order_by()
-        .values_list("paper__number")
-        .annotate(found=Count("pk", distinct=True))
-        .values_list("paper__number", "found")
-        .order_by("paper__number")
-    )
-    return [(number, found) for number, found in rows if found]
 
 
 def recent_updates(*, limit: int = 5) -> list[StatusUpdate]:

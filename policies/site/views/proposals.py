@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from tracker.api.pagination import KeysFirstPaginator
 from tracker.cache import public_read
 
 from ... import search, selectors
@@ -57,11 +59,15 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     q = search.clean(filterset.form.cleaned_data.get("q")) if valid else ""
     by_paper: list[tuple[int, int]] = []
     if valid:
-        paginator = Paginator(filterset.qs, LIST_PAGE_SIZE)
-        if q:
-            # A search counts by paper; the total is their sum (no second count).
-            by_paper = site_selectors.count_by_paper(filterset.qs)
-            paginator.count = sum(found for _, found in by_paper)
+        matches = filterset.qs
+        paginator: Paginator
+        if search.is_ranked(matches):
+            # The keys of every match in rank order give the page, the count and
+            # the count by paper in one narrow query.
+            paginator = KeysFirstPaginator(matches, LIST_PAGE_SIZE, key_fields=("paper_number",))
+            by_paper = sorted(Counter(paper for _, paper in paginator.keys).items())
+        else:
+            paginator = Paginator(matches, LIST_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         proposals = search.attach_snippets(selectors.attach_listing(page.object_list), q)
     else:
