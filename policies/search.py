@@ -427,19 +427,30 @@ def _snippets(ids: list[int], q: str) -> dict[int, str]:
             cursor.execute(sql, [MARK_START, MARK_END, expression, *ids])
             return dict(cursor.fetchall())
     parts = groups()
-    headline = SearchHeadline(
-        _parts(parts["A"], parts["B"], parts["C"]),
-        _query(q),
-        config=CONFIG,
-        start_sel=MARK_START,
-        stop_sel=MARK_END,
-        max_words=SNIPPET_WORDS,
-        min_words=SNIPPET_WORDS // 2,
-        max_fragments=1,
-        fragment_delimiter="…",
-    )
-    rows = Proposal.objects.filter(pk__in=ids).annotate(_snippet=headline)
-    return dict(rows.values_list("pk", "_snippet"))
+
+    def headlines(document: Expression, among: list[int]) -> dict[int, str]:
+        headline = SearchHeadline(
+            document,
+            _query(q),
+            config=CONFIG,
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
+            max_words=SNIPPET_WORDS,
+            min_words=SNIPPET_WORDS // 2,
+            max_fragments=1,
+            fragment_delimiter="…",
+        )
+        rows = Proposal.objects.filter(pk__in=among).annotate(_snippet=headline)
+        return dict(rows.values_list("pk", "_snippet"))
+
+    # The passage from the proposal's own text where the text matches (most
+    # results, and what a reader wants to see); only the others are looked for in
+    # the whole document, whose context and evidence cost subqueries.
+    found = headlines(parts["A"], ids)
+    elsewhere = [pk for pk in ids if MARK_START not in (found.get(pk) or "")]
+    if elsewhere:
+        found |= headlines(_parts(parts["A"], parts["B"], parts["C"]), elsewhere)
+    return found
 
 
 # --- Showing a snippet -----------------------------------------------------------

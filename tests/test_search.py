@@ -285,22 +285,31 @@ def count_queries(client, url, django_assert_max_num_queries) -> int:
     return len(captured.captured_queries)
 
 
-def test_a_search_costs_one_query_more_whatever_the_page(
+def test_a_search_costs_one_or_two_queries_more_whatever_the_page(
     client, api_client, evidence_cited, django_assert_max_num_queries
 ):
+    """The ranked keys replace the count; the snippets are one query for the matches
+    whose own text matched, and one more only if some matched elsewhere (context or
+    evidence) only (PostgreSQL; SQLite's FTS5 snippets are one query)."""
+    from django.db import connection
+
+    elsewhere = 2 if connection.vendor == "postgresql" else 1
+
     def counted(c, url):
         return count_queries(c, url, django_assert_max_num_queries)
 
     plain = counted(api_client, "/api/v1/proposals/?page_size=5")
+    # "police": every match of the first page matches in its own text.
     assert counted(api_client, "/api/v1/proposals/?page_size=5&q=police") == plain + 1
-    assert counted(api_client, "/api/v1/proposals/?page_size=100&q=crime") == plain + 1
+    # "crime" over 100 results: some match only in their context or evidence.
+    assert counted(api_client, "/api/v1/proposals/?page_size=100&q=crime") == plain + elsewhere
     detail = counted(api_client, "/api/v1/proposals/118-2d/")
-    assert counted(api_client, "/api/v1/proposals/118-2d/?q=zebra") == detail + 1
-    # The page: the counts by paper replace the plain count; snippets are one query.
+    assert counted(api_client, "/api/v1/proposals/118-2d/?q=zebra") == detail + elsewhere
     page = counted(client, "/proposals/?kind=body")
-    assert counted(client, "/proposals/?kind=body&q=police") == page + 1
-    assert (
-        counted(client, "/proposals/?q=crime&page=2") == counted(client, "/proposals/?page=2") + 1
+    assert counted(client, "/proposals/?kind=body&q=police") in (page + 1, page + 2)
+    assert counted(client, "/proposals/?q=crime&page=2") in (
+        counted(client, "/proposals/?page=2") + 1,
+        counted(client, "/proposals/?page=2") + 2,
     )
 
 
