@@ -373,10 +373,11 @@ def ranked(queryset: _QS, q: str) -> _QS:
     else:
         query = _query(q)
         weights = [0.0, WEIGHTS["C"], WEIGHTS["B"], WEIGHTS["A"]]  # D, C, B, A
-        # Cover density: ``ts_rank`` ranks a query with an exclusion near zero.
-        queryset = queryset.filter(search_vector=query).annotate(
-            **{RANK: SearchRank(F("search_vector"), query, weights=weights, cover_density=True)}
-        )
+        # ``ts_rank`` ranks a query with an exclusion near zero: those are ranked by
+        # cover density (``ts_rank_cd``), the others by the cheaper ``ts_rank``.
+        excludes = any(group.exclude for group in parse(q))
+        rank = SearchRank(F("search_vector"), query, weights=weights, cover_density=excludes)
+        queryset = queryset.filter(search_vector=query).annotate(**{RANK: rank})
     return queryset.order_by(f"-{RANK}", "paper_number", "order")
 
 
