@@ -18,8 +18,9 @@ first ``MAX_QUERY_LENGTH`` characters are read (``clean``).
 
 - **PostgreSQL**: ``Proposal.search_vector`` holds the groups as one weighted
   ``tsvector`` (config ``english``, GIN-indexed); the query is
-  ``websearch_to_tsquery``, the rank ``ts_rank_cd`` with ``WEIGHTS``, snippets
-  ``ts_headline``.
+  ``websearch_to_tsquery``, the rank ``ts_rank`` with ``WEIGHTS`` (``ts_rank_cd``
+  for a query with an exclusion), snippets ``ts_headline`` (over the proposal's
+  text first, the whole document only where the text does not match).
 - **SQLite**: the FTS5 table ``policies_proposal_fts`` (tokenizer ``porter``) holds
   the groups as its columns ``proposal``, ``context`` and ``evidence`` (and
   ``every_row``, one constant word so that a query of exclusions alone can be
@@ -40,7 +41,8 @@ citing it is published).  Edits in the Django admin do not refresh it:
 ``manage.py rebuild_search`` rewrites it all.
 
 ``ranked(queryset, q)`` filters proposals to those matching, annotates
-``search_rank`` (higher is better, on both databases) and orders by it; then
+``search_rank`` (higher is better, on both databases) and orders by it; pages of
+it are read keys first (``is_ranked``, ``tracker.api.pagination.KeysFirstPaginator``); then
 ``attach_snippets(page, q)`` gives each proposal of one page its
 ``search_snippet`` in one query.  A snippet marks matches with ``MARK_START`` and
 ``MARK_END`` and is never HTML: ``snippet_html`` escapes it and marks matches
