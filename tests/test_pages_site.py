@@ -250,7 +250,7 @@ def test_proposal_page_tells_the_story(client, papers):
     assert link is not None
     assert f'href="/proposals/{link.to_proposal.reference}/"' in html
     assert '<meta property="og:title" content="118-2d:' in html
-    assert '<meta property="og:url" content="http://127.0.0.1:8000/proposals/118-2d/">' in html
+    assert '<meta property="og:url" content="http://testserver/proposals/118-2d/">' in html
     assert "Cite this" in html and timezone.localdate().strftime("%Y-%m-%d") in html
 
 

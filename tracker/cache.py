@@ -47,7 +47,7 @@ from django.http import (
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 
-from . import revision
+from . import revision, siteurl
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,8 @@ def cache_key(request: HttpRequest, current: revision.Revision) -> str:
     parts = "\n".join(
         [
             "GET" if request.method in ("GET", "HEAD") else request.method or "",
+            # Pages cite their own address when SITE_URL is unset (tracker.siteurl).
+            siteurl.request_base(request) or "",
             request.path,
             query,
             request.headers.get("Accept", ""),

@@ -42,7 +42,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address permalinks cite (tracker/siteurl.py): set it in production; unset,
+# each request's own address is used (so ``make run PORT=8100`` cites port 8100).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Anonymous public reads are answered here, before sessions, CSRF and views.
     "tracker.cache.ResponseCacheMiddleware",
+    # The request's own address for permalinks when SITE_URL is unset.
+    "tracker.siteurl.SiteURLMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from tracker.api.conditional import ConditionalGetMixin
 from tracker.api.exports import CSVExportMixin
 from tracker.api.pagination import KeysFirstPaginator, PageNumberPagination
+from tracker.siteurl import site_url
 
 from .. import changes, search, selectors
 from ..filters import EvidenceFilter, ProposalFilter, StatusUpdateFilter
@@ -255,7 +256,7 @@ class DumpView(ConditionalGetMixin, generics.GenericAPIView):
             "schema_version": DUMP_SCHEMA_VERSION,
             "generated_at": timezone.now(),
             "licence": settings.TRACKER_DATA_LICENCE,
-            "source": settings.SITE_URL,
+            "source": site_url(),
             "papers": serializers.PaperSerializer(
                 selectors.paper_queryset(), many=True, context=context
             ).data,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+
+from tracker.siteurl import site_url
 
 
 def feeds(*candidates: tuple[str, str, tuple[object, ...]]) -> list[dict[str, str]]:
@@ -22,5 +23,5 @@ def all_changes_feed() -> tuple[str, str, tuple[object, ...]]:
 
 
 def absolute(path: str) -> str:
-    """A permalink for citing: the site's configured address and ``path``."""
-    return settings.SITE_URL + path
+    """A permalink for citing: the site's address (``tracker.siteurl``) and ``path``."""
+    return site_url() + path
