@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -64,6 +64,23 @@ class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
     MONTH = "month", "Month"
     YEAR = "year", "Year"
+
+
+# How a date is written for each precision (Django's ``date`` format): a date known
+# to the month is "March 2023", never "1 March 2023".
+DATE_FORMATS: dict[str, str] = {
+    DatePrecision.DAY: "j F Y",
+    DatePrecision.MONTH: "F Y",
+    DatePrecision.YEAR: "Y",
+}
+
+
+def precise_date(day: dt.date | None, precision: str | None) -> str:
+    """``day`` written no more precisely than it is known ("" for none).  The one
+    formatter of every surface: pages, feeds, the API's ``*_display`` fields, CSV."""
+    if day is None:
+        return ""
+    return dateformat.format(day, DATE_FORMATS.get(precision or "", DATE_FORMATS["day"]))
 
 
 class Theme(models.Model):
@@ -352,6 +369,11 @@ class CurrentStatus:
         return self.update.date_precision if self.update else None
 
     @property
+    def when(self) -> str:
+        """Since when, as precisely as it is known ("" when not assessed)."""
+        return precise_date(self.effective_date, self.date_precision)
+
+    @property
     def acting_bodies(self) -> list[ActingBody]:
         return list(self.update.acting_bodies.all()) if self.update else []
 
@@ -525,6 +547,11 @@ class StatusUpdate(models.Model):
     @property
     def status_definition(self) -> str:
         return STATUS_DEFINITIONS[self.status]
+
+    @property
+    def when(self) -> str:
+        """The effective date as precisely as it is known: "2023", "March 2023"…"""
+        return precise_date(self.effective_date, self.date_precision)
 
     @property
     def is_corrected(self) -> bool:

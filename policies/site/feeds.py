@@ -80,7 +80,7 @@ class ChangesFeed(Feed):
         suffix = " [since corrected]" if update.state == "corrected" else ""
         return (
             f"{prefix}{change.reference}: {update.get_status_display()} "
-            f"from {update.effective_date:%-d %B %Y}{suffix}"
+            f"from {update.when}{suffix}"
         )
 
     def item_description(self, change: change_log.Change) -> str:

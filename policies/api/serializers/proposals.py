@@ -87,6 +87,10 @@ class CurrentStatusSerializer(serializers.Serializer):
     definition = serializers.CharField()
     effective_date = serializers.DateField(allow_null=True)
     date_precision = serializers.CharField(allow_null=True)
+    effective_date_display = serializers.CharField(
+        help_text='The effective date written no more precisely than it is known: "2023", '
+        '"March 2023" or "1 March 2023"; empty when not assessed.'
+    )
     acting_bodies = ActingBodySerializer(many=True)
     update = serializers.CharField(  # type: ignore[assignment]
         allow_null=True, help_text="API URL of the status update."
@@ -244,6 +248,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "definition": now.definition,
             "effective_date": now.effective_date,
             "date_precision": now.date_precision,
+            "effective_date_display": now.when,
             "acting_bodies": [acting_body(body) for body in now.acting_bodies],
             "update": Permalinks.of(self.context)("api:statusupdate-detail", now.update.pk)
             if now.update

@@ -102,6 +102,12 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
     proposal = serializers.SerializerMethodField()
     status_label = serializers.SerializerMethodField()
     status_definition = serializers.SerializerMethodField()
+    effective_date_display = serializers.CharField(
+        source="when",
+        read_only=True,
+        help_text='The effective date written no more precisely than it is known: "2023", '
+        '"March 2023" or "1 March 2023".',
+    )
     acting_bodies = ActingBodySerializer(many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
     corrects = serializers.SerializerMethodField()
@@ -125,6 +131,7 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
             "status_definition",
             "effective_date",
             "date_precision",
+            "effective_date_display",
             "acting_bodies",
             "rationale",
             "evidence",
