@@ -65,3 +65,14 @@ def test_every_surface_respects_the_precision(client, papers, precision, words):
     assert row["status_since"] == words
     changes = csv_rows(client, "/api/v1/changes/?format=csv")
     assert changes[0]["effective_date_display"] == words
+
+
+def test_latest_assessments_mark_corrections(client, papers):
+    from tests.factories import correct
+
+    original = publish("118-2d", Status.DELIVERED, dt.date(2021, 1, 1))
+    correct(original, Status.IN_PROGRESS)
+    html = client.get("/").content.decode()
+    recent = html[html.index('id="recent-heading"') :]
+    assert recent.count("(since corrected)") == 1
+    assert recent.count("<strong>Correction:</strong>") == 1
