@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     ActingBody,
     ApiToken,
+    ImportClaim,
     Paper,
     Proposal,
     ProposalLink,
@@ -96,6 +97,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{revoked} token(s) revoked.")
+
+
+# --- Validation: imports under way (policies/imports/claims.py) ----------------------
+_CLAIM_FIELDS = ("importer", "content_hash", "mode", "user", "job_id", "claimed_at")
+
+
+@admin.register(ImportClaim)
+class ImportClaimAdmin(admin.ModelAdmin):
+    """Imports under way, each holding its file's hash.  Made and ended by the import
+    itself; an admin may delete one left by a process that died, rather than wait
+    for TRACKER_IMPORT_CLAIM_TIMEOUT."""
+
+    list_display = ["importer", "content_hash", "mode", "user", "job_id", "claimed_at"]
+    list_select_related = ["user"]
+    fields = _CLAIM_FIELDS
+    readonly_fields = _CLAIM_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 # DRF's authtoken keys are no longer used to authenticate (migration 0004 moved

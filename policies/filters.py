@@ -17,7 +17,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from evidence.models import Evidence
-from tracker.api.filters import KeyedMultipleChoiceFilter
+from tracker.api.filters import IsoDateTimeFilter, KeyedMultipleChoiceFilter
 
 from . import search
 from .models import (
@@ -121,7 +121,7 @@ class ProposalFilter(django_filters.FilterSet):
         help_text="true: only proposals with a published status update citing evidence; "
         "false: only those without.",
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         method="filter_updated_since",
         help_text="ISO 8601 date or date-time: proposals whose text changed, or that got a "
         "published status update or correction, at or after this time.",
@@ -251,7 +251,7 @@ class StatusUpdateFilter(django_filters.FilterSet):
         exclude=True,
         help_text="true: only updates citing evidence; false: only those citing none.",
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         method="filter_updated_since",
         help_text="ISO 8601 date or date-time: updates published or changed (e.g. marked "
         "corrected) at or after this time.",
@@ -287,7 +287,7 @@ class EvidenceFilter(django_filters.FilterSet):
         help_text='Free text, case-insensitive. Every word (or "quoted phrase") must match '
         "the title, publisher or quote.",
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="ISO 8601 date or date-time: evidence recorded or changed at or after it.",

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypedDict, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -398,6 +398,11 @@ class LinkedProposal:
     def label(self) -> str:
         return str(ProposalLink.LinkType(self.link_type).label)
 
+    @property
+    def takes_up(self) -> bool:
+        """Did paper 138 take the 118 proposal up (``ProposalLink.TAKEN_UP_TYPES``)?"""
+        return self.link_type in ProposalLink.TAKEN_UP_TYPES
+
 
 class ProposalLink(models.Model):
     """How paper 138 treated a proposal of 118."""
@@ -408,6 +413,14 @@ class ProposalLink(models.Model):
         STRENGTHENED = "strengthened", "Strengthened"
         WEAKENED = "weakened", "Weakened"
         RELATED = "related", "Related"
+
+    # The one rule of "taken up" (the comparison page, the link values of pages and
+    # API): paper 138 took the 118 proposal up, in the same words or not, stronger
+    # or weaker.  A "related" link only points to a loosely connected proposal: the
+    # 118 proposal stays "not revisited" (still party policy) and the 138 one new.
+    TAKEN_UP_TYPES: ClassVar[frozenset[str]] = frozenset(
+        {LinkType.CARRIED_OVER, LinkType.REWORDED, LinkType.STRENGTHENED, LinkType.WEAKENED}
+    )
 
     from_proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="links_out")
     to_proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="links_in")
@@ -426,6 +439,11 @@ class ProposalLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_proposal} → {self.to_proposal} ({self.link_type})"
+
+    @property
+    def takes_up(self) -> bool:
+        """Did paper 138 take the 118 proposal up (``TAKEN_UP_TYPES``)?"""
+        return self.link_type in self.TAKEN_UP_TYPES
 
 
 class ActingBody(models.Model):
@@ -643,3 +661,37 @@ class ApiToken(models.Model):
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - self.LAST_USED_RESOLUTION)
         ApiToken.objects.filter(stale, pk=self.pk).update(last_used_at=now)
         self.last_used_at = now
+
+
+# --- Validation: imports claimed by their content (policies/imports/claims.py) ---------
+
+
+class ImportClaim(models.Model):
+    """An import under way, claimed by the SHA-256 of its file.
+
+    The same file imported twice at once (two tabs, a retried upload, two
+    editors) would write every update twice: neither import sees the other's
+    uncommitted drafts.  The first claims the file's hash (unique per importer);
+    the second finds the claim taken and is refused, writing nothing.  The claim
+    goes when the import ends (done or failed); one left by a process that died
+    is taken over once ``claimed_at`` is older than ``TRACKER_IMPORT_CLAIM_TIMEOUT``.
+    """
+
+    importer = models.CharField(max_length=40, help_text="Which import: status_updates.")
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the file, hex.")
+    mode = models.CharField(max_length=10)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    job_id = models.CharField(max_length=32, blank=True, help_text="Its background job, if any.")
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["importer", "content_hash"], name="importclaim_one_per_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.importer} {self.content_hash[:12]}… since {self.claimed_at:%Y-%m-%d %H:%M}"

@@ -11,6 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from tracker.api.conditional import check_if_match
+from tracker.api.filters import refuse_unknown_parameters
 
 from .. import permissions, selectors, services
 from ..models import StatusUpdate
@@ -25,6 +26,8 @@ from .writes import DraftMixin, WriteView
 @docs.DRAFT_LIST_VIEW
 class DraftListView(DraftMixin, WriteView):
     def get(self, request):
+        # A list, so held to the lists' rule: no parameter it does not take (none).
+        refuse_unknown_parameters(request, ())
         updates = selectors.draft_queryset().exclude(state__in=StatusUpdate.PUBLIC_STATES)
         if not permissions.is_editor(request.user):
             updates = updates.filter(author=request.user)

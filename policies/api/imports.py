@@ -6,6 +6,8 @@ from django.http import HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from tracker.api.errors import Conflict, TooLarge, Unavailable
+
 from .. import imports
 from . import imports_docs as docs
 from . import permissions as api_permissions
@@ -22,7 +24,7 @@ class ImportView(WriteView):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         try:
-            raw = upload.read()
+            raw = imports.read_upload(upload)
             outcome = self.run(
                 lambda: imports.start_or_run(
                     request.user,
@@ -31,8 +33,14 @@ class ImportView(WriteView):
                     filename=upload.name,
                 )
             )
+        except imports.ImportTooLarge as exc:
+            raise TooLarge(" ".join(exc.errors)) from exc
         except imports.ImportRejected as exc:
             raise exceptions.ValidationError({"file": exc.errors}) from exc
+        except imports.ImportInProgress as exc:
+            raise Conflict(exc.message) from exc
+        except imports.ImportBusy as exc:
+            raise Unavailable(exc.message) from exc
         if isinstance(outcome, imports.Queued):
             return Response(
                 {
@@ -53,7 +61,7 @@ class ImportJobView(WriteView):
         job = imports.job_state(job_id)
         if job is None or job["user_id"] != request.user.pk:
             raise exceptions.NotFound()
-        return Response({k: v for k, v in job.items() if k != "user_id"})
+        return Response({k: v for k, v in job.items() if k not in ("user_id", "claim_id")})
 
 
 @docs.IMPORT_TEMPLATE_VIEW

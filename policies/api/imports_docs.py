@@ -72,6 +72,28 @@ IMPORT_VIEW = extend_schema_view(
             ),
             403: error(403, not_editor=NOT_EDITOR, csrf=CSRF),
             404: FORMAT_NOT_FOUND,
+            409: error(
+                409,
+                "The same file (byte for byte) is being imported now, by anyone, in either "
+                "mode; nothing was written. Once that import has finished, importing the "
+                "file again creates only what it did not.",
+                in_progress="This file is already being imported (alice, as drafts, since "
+                "14:02:31). Nothing was written. When that import has finished, importing "
+                "the file again creates only what it did not.",
+            ),
+            413: error(
+                413,
+                "The file is over the size limit (`TRACKER_IMPORT_MAX_BYTES`, 5 MB by "
+                "default); it was not stored. Split it.",
+                too_large="The file is larger than 5,242,880 bytes "
+                "(TRACKER_IMPORT_MAX_BYTES); split it.",
+            ),
+            503: error(
+                503,
+                "The database was busy with another write for too long (SQLite); nothing "
+                "was written. Try again in a minute.",
+                busy=imports.ImportBusy.message,
+            ),
         },
     ),
 )

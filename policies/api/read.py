@@ -8,11 +8,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters, generics, viewsets
+from rest_framework import generics, viewsets
 from rest_framework.response import Response
 
 from tracker.api.conditional import ConditionalGetMixin
 from tracker.api.exports import CSVExportMixin
+from tracker.api.filters import KnownQueryParameters, OrderingFilter
 from tracker.api.pagination import KeysFirstPaginator, PageNumberPagination
 from tracker.siteurl import site_url
 
@@ -36,7 +37,7 @@ class PaperViewSet(ReadViewSet):
     lookup_field = "number"
     lookup_value_regex = r"[0-9]+"
     pagination_class = None
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
     csv_columns = [
         (name, name) for name in serializers.PaperSerializer.Meta.fields if name != "sections"
     ] + [("sections", "sections[].number")]
@@ -96,7 +97,7 @@ PROPOSAL_CSV_COLUMNS = [
 class ProposalViewSet(ReadViewSet):
     lookup_field = "reference"
     lookup_value_regex = serializers.REFERENCE_PATTERN
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [KnownQueryParameters, DjangoFilterBackend]
     filterset_class = ProposalFilter
     csv_columns = PROPOSAL_CSV_COLUMNS
     csv_filename = "proposals.csv"
@@ -161,7 +162,7 @@ STATUS_UPDATE_CSV_COLUMNS = [
 @docs.STATUS_UPDATE_VIEW_SET
 class StatusUpdateViewSet(ReadViewSet):
     serializer_class = serializers.StatusUpdateSerializer
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [KnownQueryParameters, DjangoFilterBackend, OrderingFilter]
     filterset_class = StatusUpdateFilter
     ordering_fields = ["published_at", "effective_date"]
     ordering = ["-published_at", "-pk"]
@@ -175,7 +176,7 @@ class StatusUpdateViewSet(ReadViewSet):
 @docs.EVIDENCE_VIEW_SET
 class EvidenceViewSet(ReadViewSet):
     serializer_class = serializers.EvidenceDetailSerializer
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [KnownQueryParameters, DjangoFilterBackend, OrderingFilter]
     filterset_class = EvidenceFilter
     ordering_fields = ["published_date", "title", "updated_at"]
     csv_columns = [
@@ -212,7 +213,8 @@ class ChangesView(CSVExportMixin, ConditionalGetMixin, generics.ListAPIView):
     public_read = True  # anonymous answers may be cached (tracker.cache)
 
     serializer_class = serializers.ChangeSerializer
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
+    query_parameters = list(serializers.ChangesQuerySerializer().fields)
     csv_columns = CHANGE_CSV_COLUMNS
     csv_filename = "changes.csv"
     basename = "changes"

@@ -11,6 +11,7 @@ from evidence.models import Evidence
 
 from .. import services
 from ..models import ActingBody, DatePrecision, Proposal, Status
+from ..services.validation import max_length
 from .serializers import StatusUpdateSerializer
 
 if TYPE_CHECKING:
@@ -37,15 +38,33 @@ class DraftSerializer(StatusUpdateSerializer):
 
 
 class EvidenceInputSerializer(serializers.Serializer):
-    source_url = serializers.URLField(max_length=1000)
-    title = serializers.CharField(max_length=500)
-    publisher = serializers.CharField(max_length=300)
+    """An evidence source, checked by the same rules as the site's forms and the CSV
+    import: the stored lengths, no NUL, an http:// or https:// address."""
+
+    source_url = serializers.URLField(max_length=max_length(Evidence, "url"))
+    title = serializers.CharField(max_length=max_length(Evidence, "title"))
+    publisher = serializers.CharField(max_length=max_length(Evidence, "publisher"))
     kind = serializers.ChoiceField(choices=Evidence.Kind.choices)
     published_date = serializers.DateField()
     accessed_date = serializers.DateField(required=False, allow_null=True)
-    archived_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    archived_url = serializers.URLField(
+        max_length=max_length(Evidence, "archived_url"), required=False, allow_blank=True
+    )
     quote = serializers.CharField(required=False, allow_blank=True)
-    page = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    page = serializers.CharField(
+        max_length=max_length(Evidence, "page"), required=False, allow_blank=True
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        problems = self.input_from(attrs).problems()
+        if problems:
+            raise serializers.ValidationError(
+                {
+                    ("source_url" if name == "url" else name): found
+                    for name, found in problems.items()
+                }
+            )
+        return attrs
 
     def to_input(self) -> services.EvidenceInput:
         return self.input_from(self.validated_data)

@@ -3,6 +3,8 @@ live in ``services``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms import formset_factory
 
@@ -10,6 +12,26 @@ from evidence.models import Evidence
 
 from .. import services
 from ..models import ActingBody, DatePrecision, Proposal, ProposalLink, Status, Theme
+from ..services.validation import max_length
+
+# Validation: the largest id or version the databases store (a signed 64-bit integer).
+MAX_INTEGER = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Validation: Django's, but an id past 64 bits is an invalid choice, not an
+    ``OverflowError`` (SQLite cannot bind it in ``pk IN (...)``)."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value or ():
+            text = str(item).strip().removeprefix("-")
+            if text.isascii() and text.isdigit() and int(text) > MAX_INTEGER:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super().clean(value)
 
 
 class DateInput(forms.DateInput):
@@ -26,20 +48,22 @@ class StatusUpdateForm(forms.Form):
         initial=DatePrecision.DAY,
         help_text="How precisely the date is known.",
     )
-    acting_bodies = forms.ModelMultipleChoiceField(
+    acting_bodies = ModelMultipleChoiceField(
         queryset=ActingBody.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Who acted.",
     )
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
-    evidence = forms.ModelMultipleChoiceField(
+    evidence = ModelMultipleChoiceField(
         queryset=Evidence.objects.filter(replaced_by__isnull=True).order_by("title"),
         required=False,
         label="Sources from the library",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_INTEGER
+    )
 
     def update_input(self, new_sources: list[Evidence]) -> services.UpdateInput:
         data = self.cleaned_data
@@ -68,26 +92,48 @@ class StatusUpdateForm(forms.Form):
 class EvidenceForm(forms.Form):
     """One source, new or edited.  A URL the library already has is reused."""
 
-    url = forms.URLField(label="URL", max_length=1000, assume_scheme="https")
-    title = forms.CharField(max_length=500)
-    publisher = forms.CharField(max_length=300)
+    # Validation: limits are the model's (policies.services.validation).
+    url = forms.URLField(label="URL", max_length=max_length(Evidence, "url"), assume_scheme="https")
+    title = forms.CharField(max_length=max_length(Evidence, "title"))
+    publisher = forms.CharField(max_length=max_length(Evidence, "publisher"))
     # A blank first choice, so that an untouched extra source form stays empty.
     kind = forms.ChoiceField(choices=[("", "---------"), *Evidence.Kind.choices])
     published_date = forms.DateField(label="Published", widget=DateInput)
     accessed_date = forms.DateField(label="Accessed", widget=DateInput, required=False)
     archived_url = forms.URLField(
-        label="Archived copy", max_length=1000, required=False, assume_scheme="https"
+        label="Archived copy",
+        max_length=max_length(Evidence, "archived_url"),
+        required=False,
+        assume_scheme="https",
     )
     quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    page = forms.CharField(max_length=50, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    page = forms.CharField(max_length=max_length(Evidence, "page"), required=False)
+    # Watch: not a field of the source; the view queues the request (views/watch.py).
+    archive_copy = forms.BooleanField(
+        label="Ask a web archive to keep a copy",
+        required=False,
+        help_text="The Wayback Machine is asked to save the page now, and its copy is "
+        "offered on public pages if the link ever breaks.",
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_INTEGER
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            # Validation: the services' own check (the API's and the CSV import's too).
+            for name, problems in self.evidence_input().problems().items():
+                for problem in problems:
+                    self.add_error(name if name in self.fields else None, problem)
+        return cleaned
 
     def evidence_input(self) -> services.EvidenceInput:
         return services.EvidenceInput.from_cleaned(self.cleaned_data)
 
     @classmethod
     def initial_for(cls, evidence: Evidence) -> dict:
-        fields = [name for name in cls.base_fields if name != "version"]
+        fields = [name for name in cls.base_fields if name not in ("version", "archive_copy")]
         return {name: getattr(evidence, name) for name in fields} | {"version": evidence.version}
 
 
@@ -98,11 +144,11 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="What the author should change."
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_INTEGER)
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_INTEGER)
 
 
 class ImportForm(forms.Form):
@@ -120,19 +166,22 @@ class ImportForm(forms.Form):
 class ProposalThemesForm(forms.Form):
     """A proposal's themes.  Its text is not here: only ``load_papers`` changes it."""
 
-    themes = forms.ModelMultipleChoiceField(
+    themes = ModelMultipleChoiceField(
         queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_INTEGER)
 
 
 class ThemeForm(forms.Form):
     slug = forms.SlugField(
-        max_length=80, help_text="Used in addresses such as /proposals/?theme=policing."
+        max_length=max_length(Theme, "slug"),
+        help_text="Used in addresses such as /proposals/?theme=policing.",
     )
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=max_length(Theme, "name"))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_INTEGER
+    )
 
     def theme_input(self) -> services.ThemeInput:
         data = self.cleaned_data
@@ -170,9 +219,12 @@ class ProposalLinkForm(forms.Form):
     to_proposal = _proposal_field(services.LINK_TO_PAPER, "To (paper 138)")
     link_type = forms.ChoiceField(choices=ProposalLink.LinkType.choices, label="Type")
     note = forms.CharField(
-        max_length=300, help_text="One line: how paper 138 treated the 118 proposal."
+        max_length=max_length(ProposalLink, "note"),
+        help_text="One line: how paper 138 treated the 118 proposal.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_INTEGER
+    )
 
     def clean_note(self) -> str:
         note = self.cleaned_data["note"].strip()

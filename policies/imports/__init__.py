@@ -4,7 +4,8 @@ and the management command use this module's names (``imports.start_or_run``).
 """
 
 from .apply import ImportResult, apply, import_file
-from .jobs import Queued, job_state, start_import_job, start_or_run
+from .claims import ImportInProgress, claimed
+from .jobs import ImportBusy, Queued, job_state, start_import_job, start_or_run
 from .parse import (
     BODY_SEPARATOR,
     MODES,
@@ -12,10 +13,12 @@ from .parse import (
     TEMPLATE_HEADER,
     UPDATE_COLUMNS,
     ImportRejected,
+    ImportTooLarge,
     ParsedUpdate,
     count_rows,
     decode,
     parse,
+    read_upload,
     template_csv,
 )
 
@@ -25,16 +28,21 @@ __all__ = [
     "SOURCE_COLUMNS",
     "TEMPLATE_HEADER",
     "UPDATE_COLUMNS",
+    "ImportBusy",
+    "ImportInProgress",
     "ImportRejected",
     "ImportResult",
+    "ImportTooLarge",
     "ParsedUpdate",
     "Queued",
     "apply",
+    "claimed",
     "count_rows",
     "decode",
     "import_file",
     "job_state",
     "parse",
+    "read_upload",
     "start_import_job",
     "start_or_run",
     "template_csv",

@@ -16,7 +16,11 @@ page and the API):
 
 ``parse`` reads and checks the whole file before anything is written and
 raises ``ImportRejected`` listing every problem with its line number;
-``apply.apply`` then writes.
+``apply.apply`` then writes.  Each row is checked by the services' own checks
+(``UpdateInput.problems``, ``EvidenceInput.problems``): the rules of the forms
+and the API, lengths from the model fields, NUL, http(s) addresses, on SQLite
+and PostgreSQL alike.  Only what is CSV text (dates, references, body names) is
+read here.
 """
 
 from __future__ import annotations
@@ -28,11 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.utils import timezone
-
-from evidence.models import Evidence
+from django.core.files import File
 
 from .. import services
 from ..models import ActingBody, DatePrecision, Proposal, Status
@@ -61,12 +61,35 @@ MODES = ("draft", "publish")
 Progress = Callable[[int, int], object]
 
 
+# The update's and the source's fields as the services name them → the CSV's columns.
+UPDATE_FIELD_COLUMNS = {"status": "status", "effective_date": "effective_date"}
+UPDATE_FIELD_COLUMNS |= {"date_precision": "date_precision", "rationale": "rationale"}
+SOURCE_FIELD_COLUMNS = {
+    "url": "source_url",
+    "title": "source_title",
+    "publisher": "source_publisher",
+    "kind": "source_kind",
+    "published_date": "source_published_date",
+    "accessed_date": "source_accessed_date",
+}
+
+
 class ImportRejected(Exception):
     """The file was refused; nothing was written.  ``errors`` are line-numbered."""
 
     def __init__(self, errors: list[str]) -> None:
         self.errors = errors
         super().__init__("\n".join(errors))
+
+
+class ImportTooLarge(ImportRejected):
+    """The file is over ``TRACKER_IMPORT_MAX_BYTES``: refused before it is stored."""
+
+    def __init__(self) -> None:
+        limit = settings.TRACKER_IMPORT_MAX_BYTES
+        super().__init__(
+            [f"The file is larger than {limit:,} bytes (TRACKER_IMPORT_MAX_BYTES); split it."]
+        )
 
 
 @dataclass
@@ -87,11 +110,28 @@ def template_csv() -> str:
     return out.getvalue()
 
 
-def decode(raw: bytes) -> str:
+def read_upload(upload: File) -> bytes:
+    """An uploaded file's bytes, read in chunks: ``ImportTooLarge`` as soon as it
+    passes ``TRACKER_IMPORT_MAX_BYTES`` (at the limit plus one byte), before any of
+    it is kept anywhere."""
+    limit = settings.TRACKER_IMPORT_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ImportTooLarge()
+    read = bytearray()
+    for chunk in upload.chunks():
+        read += chunk
+        if len(read) > limit:
+            raise ImportTooLarge()
+    return bytes(read)
+
+
+def check_size(raw: bytes) -> None:
     if len(raw) > settings.TRACKER_IMPORT_MAX_BYTES:
-        raise ImportRejected(
-            [f"The file is larger than {settings.TRACKER_IMPORT_MAX_BYTES} bytes; split it."]
-        )
+        raise ImportTooLarge()
+
+
+def decode(raw: bytes) -> str:
+    check_size(raw)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -140,7 +180,6 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
     for body in ActingBody.objects.all():
         bodies[body.name.casefold()] = body
         bodies[body.slug] = body
-    url_ok = URLValidator(schemes=["http", "https"])
 
     errors: list[str] = []
     updates: list[ParsedUpdate] = []
@@ -168,16 +207,8 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
         if proposal is None:
             errors.append(f"line {line}: unknown proposal reference {reference!r}.")
         status = cells["status"]
-        if status not in Status.values:
-            errors.append(
-                f"line {line}: unknown status {status!r}; one of {', '.join(Status.values)}."
-            )
         effective = _date(cells["effective_date"], "effective_date", line, errors)
         precision = cells["date_precision"] or DatePrecision.DAY
-        if precision not in DatePrecision.values:
-            errors.append(f"line {line}: date_precision {precision!r} is not day, month or year.")
-        if not cells["rationale"]:
-            errors.append(f"line {line}: rationale is empty.")
         acting: list[ActingBody] = []
         for name in filter(None, (n.strip() for n in cells["acting_bodies"].split(BODY_SEPARATOR))):
             named = bodies.get(name.casefold()) or bodies.get(name)
@@ -185,40 +216,35 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
                 errors.append(f"line {line}: unknown acting body {name!r}.")
             else:
                 acting.append(named)
+        update_problems = services.UpdateInput(
+            status=status,
+            effective_date=effective,  # type: ignore[arg-type]  # None: reported above
+            date_precision=precision,
+            rationale=cells["rationale"],
+            acting_bodies=acting,
+        ).problems()
+        for field_name, problems in update_problems.items():
+            errors += [f"line {line}: {UPDATE_FIELD_COLUMNS[field_name]}: {p}" for p in problems]
 
         source: services.EvidenceInput | None = None
         if any(cells[c] for c in SOURCE_COLUMNS):
-            for column in SOURCE_COLUMNS[:-1]:
-                if not cells[column]:
-                    errors.append(f"line {line}: {column} is empty.")
-            if cells["source_url"]:
-                try:
-                    url_ok(cells["source_url"])
-                except ValidationError:
-                    errors.append(f"line {line}: source_url {cells['source_url']!r} is not a URL.")
-            if cells["source_kind"] and cells["source_kind"] not in Evidence.Kind.values:
-                errors.append(
-                    f"line {line}: unknown source_kind {cells['source_kind']!r}; "
-                    f"one of {', '.join(Evidence.Kind.values)}."
-                )
-            published = (
-                _date(cells["source_published_date"], "source_published_date", line, errors)
-                if cells["source_published_date"]
-                else None
-            )
-            accessed = (
-                _date(cells["source_accessed_date"], "source_accessed_date", line, errors)
-                if cells["source_accessed_date"]
-                else None
-            )
+            dates = {
+                column: _date(cells[column], column, line, errors) if cells[column] else None
+                for column in ("source_published_date", "source_accessed_date")
+            }
             source = services.EvidenceInput(
                 url=cells["source_url"],
                 title=cells["source_title"],
                 publisher=cells["source_publisher"],
                 kind=cells["source_kind"],
-                published_date=published,
-                accessed_date=accessed,
+                published_date=dates["source_published_date"],
+                accessed_date=dates["source_accessed_date"],
             )
+            for field_name, problems in source.problems().items():
+                column = SOURCE_FIELD_COLUMNS[field_name]
+                if column in dates and cells[column]:
+                    continue  # not a date: reported above
+                errors += [f"line {line}: {column}: {p}" for p in problems]
         # (A missing proposal or date has already added an error above.)
         if len(errors) > before or proposal is None or effective is None:
             previous_key = None
@@ -242,15 +268,12 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
         if source is not None and source.url not in {s.url for s in current.sources}:
             current.sources.append(source)
 
-    today = timezone.localdate()
     for update in updates:
         if update.status != Status.NOT_ASSESSED and not update.sources:
             errors.append(
                 f"line {update.line}: status {update.status!r} needs at least one source "
                 "(source_url, source_title, source_publisher, source_kind, source_published_date)."
             )
-        if update.effective_date > today:
-            errors.append(f"line {update.line}: effective_date is in the future.")
     if not updates and not errors:
         errors.append("line 2: the file has a header but no rows.")
     if errors:

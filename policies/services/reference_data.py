@@ -29,6 +29,7 @@ from .concurrency import (
     save_with_history,
 )
 from .errors import NotPermitted, RuleViolation, StaleVersion
+from .validation import field_problems
 
 
 def _theme_names(history_record: Any) -> str:
@@ -80,7 +81,9 @@ class ThemeInput:
     description: str = ""
 
     def check(self, theme: Theme | None = None) -> None:
-        problems: dict[str, list[str]] = {}
+        problems = field_problems(
+            Theme, {"slug": self.slug, "name": self.name, "description": self.description}
+        )
         if not self.slug.strip():
             problems["slug"] = ["This field is required."]
         if not self.name.strip():
@@ -88,7 +91,7 @@ class ThemeInput:
         taken = Theme.objects.filter(slug=self.slug.strip())
         if theme is not None:
             taken = taken.exclude(pk=theme.pk)
-        if self.slug.strip() and taken.exists():
+        if self.slug.strip() and "slug" not in problems and taken.exists():
             problems["slug"] = [f"Another theme already has the slug “{self.slug.strip()}”."]
         if problems:
             raise RuleViolation("The theme is not valid.", problems)
@@ -169,13 +172,14 @@ class LinkInput:
         if self.link_type not in ProposalLink.LinkType.values:
             problems["link_type"] = [f"Unknown link type {self.link_type!r}."]
         note = self.note.strip()
-        longest = ProposalLink._meta.get_field("note").max_length
-        if not note:
+        # NUL, and the length the model stores (``validation``).
+        note_problems = field_problems(ProposalLink, {"note": note})
+        if note_problems:
+            problems.update(note_problems)
+        elif not note:
             problems["note"] = ["Say in one line how 138 treated it."]
         elif "\n" in note or "\r" in note:
             problems["note"] = ["The note is one line."]
-        elif longest is not None and len(note) > longest:
-            problems["note"] = ["The note is too long (300 characters at most)."]
         pair = ProposalLink.objects.filter(
             from_proposal=self.from_proposal, to_proposal=self.to_proposal
         )

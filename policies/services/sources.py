@@ -19,6 +19,7 @@ from ..models import Status
 from ..permissions import User
 from .concurrency import claim_version, save_with_history
 from .errors import NotPermitted, RuleViolation
+from .validation import field_problems
 
 
 def check_evidence_rule(status: str, *, evidence: Iterable[Evidence]) -> None:
@@ -46,6 +47,9 @@ class EvidenceInput:
     quote: str = ""
     page: str = ""
 
+    # Stored as text (the model's limits apply); ``kind`` is checked as a choice.
+    TEXT_FIELDS = ("url", "title", "publisher", "archived_url", "quote", "page")
+
     @classmethod
     def from_cleaned(cls, data: dict[str, Any], url_field: str = "url") -> EvidenceInput:
         """From a form's or an input serializer's cleaned data; the API names the
@@ -63,7 +67,12 @@ class EvidenceInput:
         )
 
     def problems(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
+        """Every rule a source breaks, by field: the one check of the forms, the API
+        and the CSV import (``validation``: lengths from the model, NUL, http(s))."""
+        found = field_problems(
+            Evidence,
+            {name: getattr(self, name) for name in self.TEXT_FIELDS if getattr(self, name)},
+        )
         for name in ("url", "title", "publisher", "published_date"):
             if not getattr(self, name):
                 found[name] = ["This field is required."]
@@ -71,8 +80,6 @@ class EvidenceInput:
             found["kind"] = [
                 f"Unknown kind {self.kind!r}; one of {', '.join(Evidence.Kind.values)}."
             ]
-        if self.url and not self.url.startswith(("http://", "https://")):
-            found["url"] = ["Give a full http:// or https:// address."]
         return found
 
     def values(self) -> dict[str, Any]:

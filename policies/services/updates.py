@@ -18,6 +18,7 @@ from ..permissions import User
 from .concurrency import claim_version, save_with_history
 from .errors import NotPermitted, RuleViolation
 from .sources import check_evidence_rule
+from .validation import field_problems
 
 
 @dataclass
@@ -29,16 +30,27 @@ class UpdateInput:
     acting_bodies: Sequence[ActingBody] = field(default_factory=list)
     evidence: Sequence[Evidence] = field(default_factory=list)
 
-    def check(self) -> None:
-        problems: dict[str, list[str]] = {}
+    def problems(self) -> dict[str, list[str]]:
+        """Every rule the update's own fields break (not the evidence rule), by
+        field: the one check of the forms, the API and the CSV import."""
+        problems = field_problems(StatusUpdate, {"rationale": self.rationale or ""})
         if self.status not in Status.values:
-            problems["status"] = [f"Unknown status {self.status!r}."]
+            problems["status"] = [
+                f"Unknown status {self.status!r}; one of {', '.join(Status.values)}."
+            ]
         if self.date_precision not in DatePrecision.values:
-            problems["date_precision"] = [f"Unknown precision {self.date_precision!r}."]
+            problems["date_precision"] = [
+                f"Unknown precision {self.date_precision!r}; one of "
+                f"{', '.join(DatePrecision.values)}."
+            ]
         if not (self.rationale or "").strip():
             problems["rationale"] = ["Say why: the rationale is required."]
         if self.effective_date and self.effective_date > timezone.localdate():
             problems["effective_date"] = ["The date it happened cannot be in the future."]
+        return problems
+
+    def check(self) -> None:
+        problems = self.problems()
         if problems:
             raise RuleViolation("The status update is not valid.", problems)
         check_evidence_rule(self.status, evidence=self.evidence)
@@ -107,6 +119,11 @@ def return_to_author(
         raise NotPermitted("Only editors may return a submitted update.")
     if not comment.strip():
         raise RuleViolation("Say what needs changing.", {"comment": ["A comment is required."]})
+    problems = field_problems(StatusUpdate, {"review_comment": comment})
+    if problems:
+        raise RuleViolation(
+            "The comment cannot be stored.", {"comment": problems["review_comment"]}
+        )
     claim_version(update, expected_version)
     if not permissions.can_return(actor, update):
         raise NotPermitted("This update is no longer awaiting review.")

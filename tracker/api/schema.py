@@ -52,7 +52,11 @@ ERROR_SCHEMA = {
 
 ERRORS: dict[str, tuple[str, dict[str, Any]]] = {
     "400": (
-        "The request was not valid: a parameter or field is wrong (see `fields`).",
+        "The request was not valid: a parameter or field is wrong (see `fields`); a query "
+        "parameter the endpoint does not take (each list takes the parameters listed "
+        "here, plus `format`, `page` and `page_size`) or an unknown `ordering`, named in "
+        "`fields`; or a body that is not a JSON object, is nested more than 32 levels "
+        "deep, or holds a NUL character.",
         {
             "code": "invalid",
             "message": "The request was not valid.",

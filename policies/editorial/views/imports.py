@@ -23,24 +23,31 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     result = None
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             outcome = imports.start_or_run(
                 request.user,
-                raw=upload.read(),
+                raw=imports.read_upload(upload),
                 mode=form.cleaned_data["mode"],
                 filename=upload.name,
             )
+        except imports.ImportTooLarge as exc:
+            form.add_error("file", exc.errors)
+            status = 413
         except imports.ImportRejected as exc:
             errors = exc.errors
+        except imports.ImportInProgress as exc:
+            errors, status = [exc.message], 409
+        except imports.ImportBusy as exc:
+            errors, status = [exc.message], 503
         except services.NotPermitted as exc:
             raise PermissionDenied(exc.message) from exc
         else:
             if isinstance(outcome, imports.Queued):
                 return redirect("import-job", job_id=outcome.job_id)
-            result = outcome
-    status = 400 if errors or (request.method == "POST" and not form.is_valid()) else 200
+            result, status = outcome, 200
     return render(
         request,
         "editorial/import.html",

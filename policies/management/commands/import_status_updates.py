@@ -42,11 +42,14 @@ class Command(BaseCommand):
             bar.n = done
             bar.refresh()
 
+        mode = "publish" if publish else "draft"
         try:
-            parsed = imports.parse(imports.decode(raw))
-            result = imports.apply(
-                actor, updates=parsed, mode="publish" if publish else "draft", progress=progress
-            )
+            # Validation: claimed like an upload, so the page or API cannot import it meanwhile.
+            with imports.claimed(raw, actor=actor, mode=mode):
+                parsed = imports.parse(imports.decode(raw))
+                result = imports.apply(actor, updates=parsed, mode=mode, progress=progress)
+        except imports.ImportInProgress as exc:
+            raise CommandError(exc.message) from None
         except imports.ImportRejected as exc:
             raise CommandError("The file was rejected; nothing changed:\n" + str(exc)) from None
         except services.ServiceError as exc:

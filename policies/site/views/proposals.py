@@ -74,6 +74,11 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         page, proposals = None, []
     params = request.GET.copy()
     params.pop("page", None)
+    # The API refuses parameters it does not take (utm_source and the like): the link
+    # to the same list as JSON carries the filters only.
+    api_params = params.copy()
+    for name in [name for name in api_params if name not in filterset.filters]:
+        del api_params[name]
     context = {
         "filter": filterset,
         "errors": filterset.errors if not valid else {},
@@ -83,6 +88,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         "q": q,
         "by_paper": by_paper,
         "querystring": params.urlencode(),
+        "api_querystring": api_params.urlencode(),
         "feeds": feeds(all_changes_feed()),
     }
     return render(request, "policies/proposal_list.html", context, status=200 if valid else 400)
