@@ -6,6 +6,7 @@ serializers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,18 +21,33 @@ from . import selectors
 from .areas import NATIONAL_CODE
 from .charts import line_chart
 from .models import Area, Indicator
-from .selectors import Series
+from .selectors import CoverageOfPeriod, Series
 
 
 def chart_block(
-    indicator: Indicator, series: Series | None, area_name: str, chart_id: str
+    indicator: Indicator,
+    series: Series | None,
+    area_name: str,
+    chart_id: str,
+    coverage: Sequence[CoverageOfPeriod] = (),
 ) -> dict[str, Any]:
+    # What the chart leaves out for want of coverage, said in its description and below it.
+    note = (
+        selectors.period_coverage_note(coverage, series, national=series.area_code == NATIONAL_CODE)
+        if series and coverage
+        else ""
+    )
     return {
         "area_name": area_name,
         "series": series,
         "latest": series.latest if series else None,
+        "coverage_note": note,
         "svg": line_chart(
-            series, title=f"{indicator.name}, {area_name}", unit=indicator.unit, chart_id=chart_id
+            series,
+            title=f"{indicator.name}, {area_name}",
+            unit=indicator.unit,
+            chart_id=chart_id,
+            note=note,
         )
         if series
         else "",
@@ -42,11 +58,13 @@ def chart_block(
 def indicator_list(request: HttpRequest) -> HttpResponse:
     indicators = list(selectors.indicator_queryset())
     national = selectors.series_for([i.pk for i in indicators], area_codes=[NATIONAL_CODE])
+    coverage = selectors.latest_coverage([i.pk for i in indicators])
     rows = [
         {
             "indicator": indicator,
             "status": selectors.indicator_status(indicator),
             "national": national.get((indicator.pk, NATIONAL_CODE)),
+            "coverage": coverage.get(indicator.pk),
         }
         for indicator in indicators
     ]
@@ -74,12 +92,25 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     codes = [NATIONAL_CODE] + ([chosen.code] if chosen else [])
     found = selectors.series_for([indicator.pk], area_codes=codes)
+    coverage = selectors.indicator_coverage(indicator, areas=forces)
     charts = [
-        chart_block(indicator, found.get((indicator.pk, NATIONAL_CODE)), "England and Wales", "ew")
+        chart_block(
+            indicator,
+            found.get((indicator.pk, NATIONAL_CODE)),
+            "England and Wales",
+            "ew",
+            coverage.periods,
+        )
     ]
     if chosen:
         charts.append(
-            chart_block(indicator, found.get((indicator.pk, chosen.code)), chosen.name, "force")
+            chart_block(
+                indicator,
+                found.get((indicator.pk, chosen.code)),
+                chosen.name,
+                "force",
+                coverage.periods,
+            )
         )
     return render(
         request,
@@ -90,14 +121,25 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "charts": charts,
             "forces": forces,
             "chosen": chosen,
+            "coverage": coverage,
         },
     )
 
 
+# The roles of policies.permissions that may see the freshness page, by the names
+# of their groups: evidence does not import policies (ARCHITECTURE.md, import rule
+# 2).  tests/test_signin.py holds these names to policies.permissions.ROLES.
+FRESHNESS_ROLES = ("editor", "admin")
+
+
 def _may_see_freshness(user: AbstractUser | AnonymousUser) -> bool:
-    # Stand-in until the campaigners' permissions module lands: staff, or anyone
-    # granted the permission to view refresh runs.
-    return user.is_staff or user.has_perm("evidence.view_refreshrun")
+    """Editors and admins (as the README says), staff, and anyone granted the
+    permission to view refresh runs."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or user.has_perm("evidence.view_refreshrun"):
+        return True
+    return user.groups.filter(name__in=FRESHNESS_ROLES).exists()
 
 
 @login_required

@@ -53,6 +53,10 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     username = factory.Sequence(lambda i: f"synthetic-user-{i}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     password = factory.django.Password(PASSWORD)
+    # Sign-in: an account that has signed in before.  ``last_login=None`` makes one
+    # as ``create_user`` does, whose password works once and must then be replaced
+    # (policies/editorial/signin.py).
+    last_login = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def role(

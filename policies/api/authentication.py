@@ -29,5 +29,12 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        if token.user.last_login is None:
+            # An account that never finished a first sign-in still has the one-time
+            # password someone else gave it (policies/editorial/signin.py).  The
+            # tokens page refuses such accounts, so this is only a backstop.
+            raise exceptions.PermissionDenied(
+                "Sign in and choose a new password first: the one-time password has been used."
+            )
         token.touch()
         return (token.user, token)

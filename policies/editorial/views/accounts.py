@@ -1,66 +1,166 @@
-"""Sign-in (rate-limited), password reset and a user's API tokens."""
+"""Sign-in (password, then a code for users with a second factor), the password
+change a first sign-in leads to, password reset and a user's API tokens.  The
+rules of sign-in are in ``policies.editorial.signin``; the admin's login is this
+``LoginView`` too (``policies.editorial.admin_site``)."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from ... import permissions
 from ...models import ApiToken
+from .. import signin
 from ..access import allowed
 
 
-def _login_rate(group: str, request: HttpRequest) -> str:
-    return settings.TRACKER_LOGIN_RATE
+def _safe_next(request: HttpRequest, url: str) -> str:
+    """``url`` if it is a safe place to send the user after sign-in, else ""."""
+    ok = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and ok else ""
 
 
-@method_decorator(
-    ratelimit(key="ip", rate=_login_rate, method="POST", block=False), name="dispatch"
-)
-@method_decorator(
-    ratelimit(key="post:username", rate=_login_rate, method="POST", block=False),
-    name="dispatch",
-)
+def _refused(response: HttpResponse, refusal: signin.Refusal) -> HttpResponse:
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 class LoginView(auth_views.LoginView):
-    """Sign-in, limited per address and per username; a first sign-in (with the
-    one-time password from ``create_user``) goes on to choose a password."""
+    """The password step, limited per username and per client address
+    (``signin``): a user with a second factor goes on to the code step, a first
+    sign-in to choose a password, everyone else to ``?next=``."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        if getattr(request, "limited", False):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, "Too many sign-in attempts. Wait a minute and try again.")
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refusal = signin.refusal(request, request.POST.get("username", ""))
+        if refusal is not None:
+            # Refused before the password is even looked at.
+            form = self.get_form_class()(request)
+            context = self.get_context_data(form=form, refusal=refusal.message)
+            return _refused(self.render_to_response(context, status=429), refusal)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        first_time = form.get_user().last_login is None
-        response = super().form_valid(form)
-        if first_time:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        signin.record_failure(self.request, self.request.POST.get("username", ""))
+        return super().form_invalid(form)
+
+    def _explicit_next(self) -> str:
+        """Where the user asked to go (``?next=``), or this view's own default."""
+        return self.get_redirect_url() or (resolve_url(self.next_page) if self.next_page else "")
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        user = form.get_user()
+        if signin.confirmed_device(user) is not None:
+            signin.begin_code_step(self.request, user, self._explicit_next())
+            return redirect("login-code")
+        try:
+            first = signin.complete(self.request, user)
+        except signin.AlreadySpent:
+            form.add_error(None, form.get_invalid_login_error())
+            return self.form_invalid(form)
+        if first:
             messages.info(self.request, "Welcome. Replace your one-time password now.")
-            return redirect("password_change")
-        return response
+            return redirect(signin.with_next(reverse("password_change"), self._explicit_next()))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+@never_cache
+@sensitive_post_parameters("code")
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """The second step for users with a confirmed device: a code from their app.
+    Wrong codes count in the same limiter as wrong passwords."""
+    state = signin.pending(request)
+    device = signin.confirmed_device(state.user) if state is not None else None
+    if state is None or device is None:
+        messages.info(request, "Sign in with your password first (the code step lasts 5 minutes).")
+        return redirect("login")
+    username = state.user.get_username()
+    form = signin.CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        refusal = signin.refusal(request, username)
+        if refusal is not None:
+            page = render(
+                request,
+                "registration/login_code.html",
+                {"form": signin.CodeForm(), "refusal": refusal.message},
+                status=429,
+            )
+            return _refused(page, refusal)
+        if form.is_valid():
+            if signin.verify_code(state.user, device, form.cleaned_data["code"]):
+                next_url = _safe_next(request, state.next_url)
+                try:
+                    first = signin.complete(request, state.user, device=device)
+                except signin.AlreadySpent:
+                    return redirect("login")
+                if first:
+                    messages.info(request, "Welcome. Replace your one-time password now.")
+                    return redirect(signin.with_next(reverse("password_change"), next_url))
+                return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+            form.add_error("code", signin.wrong_code_message(device))
+        signin.record_failure(request, username)
+        status = 400
+    return render(request, "registration/login_code.html", {"form": form}, status=status)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing one's password.  After a first sign-in the one-time password is
+    already spent, so it is not asked for; ``?next=`` is where the user was going."""
+
+    template_name = "registration/password_change_form.html"
+
+    def get_form_class(self) -> Any:  # SetPasswordForm, or its subclass PasswordChangeForm
+        if signin.must_change_password(self.request):
+            return SetPasswordForm
+        return PasswordChangeForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        signin.password_changed(self.request)
+        return super().form_valid(form)
+
+    def get_success_url(self) -> str:
+        wanted = self.request.POST.get("next") or self.request.GET.get("next", "")
+        return _safe_next(self.request, wanted) or str(super().get_success_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["first_sign_in"] = signin.must_change_password(self.request)
+        return context
+
+
+def _login_rate(group: str, request: HttpRequest) -> str:
+    rate: str = settings.TRACKER_LOGIN_RATE
+    return rate
 
 
 @method_decorator(
-    ratelimit(key="ip", rate=_login_rate, method="POST", block=False), name="dispatch"
+    # "ip" is tracker.clientip.client_ip (RATELIMIT_IP_META_KEY).
+    ratelimit(key="ip", rate=_login_rate, method="POST", block=False),
+    name="dispatch",
 )
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if getattr(request, "limited", False):
             return HttpResponse("Too many requests. Wait a minute.", status=429)
         return super().post(request, *args, **kwargs)
@@ -70,6 +170,14 @@ def _write_rate(group: str, request: HttpRequest) -> str:
     """The API's ``writes`` rate (DRF's "60/min" reads the same in django-ratelimit)."""
     rates = cast("dict[str, str]", settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
     return rates["writes"]
+
+
+def _token_pk(value: str) -> int:
+    """A token id from the form: ASCII digits that fit a database integer, else 0
+    (found by nobody: a 404)."""
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return 0
 
 
 @allowed(permissions.can_manage_tokens)
@@ -98,9 +206,8 @@ def api_tokens(request):
                     messages.success(request, "Token created. Copy it now: it is shown once.")
         elif action == "revoke":
             # Only the user's own tokens are found: anyone else's id is a 404.
-            token_id = request.POST.get("token", "")
             token = get_object_or_404(
-                ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=request.user
+                ApiToken, pk=_token_pk(request.POST.get("token", "")), user=request.user
             )
             if not permissions.can_revoke_token(request.user, token):
                 raise PermissionDenied
