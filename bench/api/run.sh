@@ -13,6 +13,8 @@
 #   BENCH_WORKERS=2 BENCH_THREADS=2 BENCH_CONNECTIONS=16 BENCH_DURATION=5s BENCH_ROUNDS=3
 #   BENCH_BUMP_ROUNDS=5 BENCH_WARM=20 BENCH_SEARCH_QUERIES=200 BENCH_PORT=8766
 #   BENCH_INPROCESS_BUDGET=600 (s)  BENCH_STEP_TIMEOUT=3600 (s, any one step)
+#   BENCH_SOAK_SECONDS=300 BENCH_SOAK_CONNECTIONS=32: the soak (bench/api/soak.py) after
+#   the wrk part, on the same gunicorn (0 skips it); BENCH_SOAK_ONLY=1 runs the soak alone
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # The uv the Makefile installed: on a new machine it is not on the PATH.
@@ -42,7 +44,7 @@ SEARCH_QUERIES="${BENCH_SEARCH_QUERIES:-200}"
 PORT="${BENCH_PORT:-8766}"
 BUDGET="${BENCH_INPROCESS_BUDGET:-600}"
 STEP_TIMEOUT="${BENCH_STEP_TIMEOUT:-3600}"
-DB="tracker_bench_$$"
+DB="${BENCH_DB:-tracker_bench_$$}"  # BENCH_DB: a name of your own (dropped at the end)
 BASE="http://127.0.0.1:$PORT"
 if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   echo "port $PORT is in use on 127.0.0.1: set BENCH_PORT" >&2; exit 2
@@ -54,6 +56,11 @@ export DATABASE_URL="$PG/$DB" REDIS_URL="$REDIS"
 export DJANGO_DEBUG=0 DJANGO_SECRET_KEY="bench-only-$(date +%s)-not-a-real-secret-value-xxxxxxxx"
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,testserver DJANGO_SECURE_SSL_REDIRECT=0
 export API_ANON_RATE="100000000/min" API_USER_RATE="100000000/min" LOG_LEVEL=WARNING
+# Production refuses to start without a real mail backend; the benchmark sends no mail.
+export DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+SOAK_SECONDS="${BENCH_SOAK_SECONDS:-300}"
+SOAK_CONNECTIONS="${BENCH_SOAK_CONNECTIONS:-32}"
+SOAK_ONLY="${BENCH_SOAK_ONLY:-0}"
 
 SERVER=""
 STEP=""
@@ -132,10 +139,22 @@ done
 curl -fsS --max-time 5 "$BASE/bench/bare/" -o /dev/null || { echo "gunicorn did not answer" >&2; exit 1; }
 
 UPTIME_BEFORE="$(uptime)"
-step "$UV" run --frozen python bench/api/wrkbench.py --base "$BASE" --out "$WORK/http.json" \
-  --duration "$DURATION" --threads "$THREADS" --connections "$CONNECTIONS" --rounds "$ROUNDS" \
-  --bump-rounds "$BUMP_ROUNDS"
+if [ "$SOAK_ONLY" != 1 ]; then
+  step "$UV" run --frozen python bench/api/wrkbench.py --base "$BASE" --out "$WORK/http.json" \
+    --duration "$DURATION" --threads "$THREADS" --connections "$CONNECTIONS" --rounds "$ROUNDS" \
+    --bump-rounds "$BUMP_ROUNDS"
+fi
+# The soak (issue 13): errors, p99 and the workers' memory over BENCH_SOAK_SECONDS.
+# Errors fail the run at its end, once every result is written.
+SOAK_STATUS=0
+if [ "$SOAK_SECONDS" -gt 0 ]; then
+  echo "soak:"
+  step "$UV" run --frozen python bench/api/soak.py --base "$BASE" \
+    --master "$(cat "$WORK/gunicorn.pid")" --seconds "$SOAK_SECONDS" \
+    --connections "$SOAK_CONNECTIONS" --threads "$THREADS" || SOAK_STATUS=$?
+fi
 stop_server
+[ "$SOAK_ONLY" != 1 ] || exit "$SOAK_STATUS"
 echo "in-process:"
 step "$UV" run --frozen python bench/api/inprocess.py --after-bump "$BUMP_ROUNDS" --warm "$WARM" \
   --search "$SEARCH_QUERIES" --budget "$BUDGET" --json "$WORK/inprocess.json"
@@ -168,3 +187,4 @@ json.dump(meta, open(sys.argv[1], "w"), indent=2)
 PY
 echo
 step "$UV" run --frozen python bench/api/report.py "$WORK/meta.json" "$WORK/http.json" "$WORK/inprocess.json"
+[ "$SOAK_STATUS" = 0 ] || { echo "the soak failed (see bench/results/soak.json)" >&2; exit 1; }
