@@ -13,6 +13,11 @@ from .selectors import Series
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
+# Drawn with SVG presentation attributes, not a <style> element or style=, which the
+# Content-Security-Policy (no 'unsafe-inline' styles) would block.
+INK = "#1d4e89"
+GRID = 'stroke="#ccc" stroke-width="1"'
+TICK = 'font-size="12" font-family="sans-serif" fill="#444"'
 
 
 def fmt(value: Decimal) -> str:
@@ -32,8 +37,11 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
-def line_chart(series: Series, *, title: str, unit: str, chart_id: str) -> SafeString:
-    """One area's series as an SVG line; an empty string for no points."""
+def line_chart(
+    series: Series, *, title: str, unit: str, chart_id: str, note: str = ""
+) -> SafeString:
+    """One area's series as an SVG line; an empty string for no points.  ``note``
+    (what the line leaves out for want of coverage) ends its description."""
     points = series.points
     if not points:
         return mark_safe("")  # noqa: S308 (a literal empty string)
@@ -54,10 +62,12 @@ def line_chart(series: Series, *, title: str, unit: str, chart_id: str) -> SafeS
         f"{len(points)} figures for {series.area_name}, from {first.label} ({fmt(first.value)} "
         f"{unit}) to {last.label} ({fmt(last.value)} {unit})."
     )
+    if note:
+        description = f"{description} {note}"
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
     dots = "".join(
         format_html(
-            '<circle cx="{}" cy="{}" r="3"><title>{}: {} {}</title></circle>',
+            '<circle cx="{}" cy="{}" r="3" fill="' + INK + '"><title>{}: {} {}</title></circle>',
             f"{x(i):.1f}",
             f"{y(v):.1f}",
             p.label,
@@ -68,8 +78,8 @@ def line_chart(series: Series, *, title: str, unit: str, chart_id: str) -> SafeS
     )
     gridlines = "".join(
         format_html(
-            '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/>'
-            '<text x="{}" y="{}" text-anchor="end" class="tick">{}</text>',
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid" ' + GRID + "/>"
+            '<text x="{}" y="{}" text-anchor="end" class="tick" ' + TICK + ">{}</text>",
             LEFT,
             WIDTH - RIGHT,
             f"{y(v):.1f}",
@@ -81,8 +91,8 @@ def line_chart(series: Series, *, title: str, unit: str, chart_id: str) -> SafeS
         for v in (bottom, bottom + span / 2, top)
     )
     x_labels = format_html(
-        '<text x="{}" y="{}" class="tick" text-anchor="start">{}</text>'
-        '<text x="{}" y="{}" class="tick" text-anchor="end">{}</text>',
+        '<text x="{}" y="{}" class="tick" text-anchor="start" ' + TICK + ">{}</text>"
+        '<text x="{}" y="{}" class="tick" text-anchor="end" ' + TICK + ">{}</text>",
         LEFT,
         HEIGHT - 12,
         first.label,
@@ -94,10 +104,9 @@ def line_chart(series: Series, *, title: str, unit: str, chart_id: str) -> SafeS
         '<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" '
         'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-        "<style>.grid{{stroke:#ccc;stroke-width:1}}.tick{{font:12px sans-serif;fill:#444}}"
-        ".line{{fill:none;stroke:#1d4e89;stroke-width:2.5}}circle{{fill:#1d4e89}}</style>"
         "{grid}{labels}"
-        '<path class="line" d="{path}"/>{dots}</svg>',
+        '<path class="line" d="{path}" fill="none" stroke="{ink}" stroke-width="2.5"/>'
+        "{dots}</svg>",
         w=WIDTH,
         h=HEIGHT,
         id=escape(chart_id),
@@ -106,5 +115,6 @@ def line_chart(series: Series, *, title: str, unit: str, chart_id: str) -> SafeS
         grid=mark_safe(gridlines),  # noqa: S308 (built with format_html above)
         labels=x_labels,
         path=path,
+        ink=INK,
         dots=mark_safe(dots),  # noqa: S308 (built with format_html above)
     )

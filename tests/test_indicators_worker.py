@@ -72,6 +72,8 @@ def test_a_real_worker_refreshes_and_a_second_run_adds_nothing(papers, eager_off
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        # Not TESTING (a real worker), and not production (no secret key to give it).
+        "DJANGO_DEBUG": "1",
         "DATABASE_URL": database_url(),
         "REDIS_URL": broker,
         "POLICE_API_BASE_URL": sources["police_api"],
