@@ -81,7 +81,7 @@ def test_body_has_evidence_q_updated_since_and_ordering(api_client, papers):
     assert refs(api_client, f"/api/v1/proposals/?body={uk.slug}") == ["118-2d"]
     assert refs(api_client, "/api/v1/proposals/?has_evidence=true") == ["118-2d"]
     without = api_client.get("/api/v1/proposals/?has_evidence=false").json()["count"]
-    assert without == 101
+    assert without == 112
     # q matches proposal text and the titles of cited evidence, case-insensitively.
     assert refs(api_client, "/api/v1/proposals/?q=ZEBRA") == ["118-2d"]
     word = Proposal.objects.get(reference="138-1b").text.split()[3]
@@ -204,7 +204,7 @@ def test_dump(api_client, papers, django_assert_max_num_queries, settings):
     assert body["licence"] == settings.TRACKER_DATA_LICENCE
     assert dt.datetime.fromisoformat(body["generated_at"].replace("Z", "+00:00"))
     assert [p["number"] for p in body["papers"]] == [118, 138]
-    assert len(body["proposals"]) == 102
+    assert len(body["proposals"]) == 113
     by_ref = {p["reference"]: p for p in body["proposals"]}
     assert len(by_ref["118-2d"]["status_history"]) == 2
     assert by_ref["118-2d"]["current_status"]["status"] == "no_progress"

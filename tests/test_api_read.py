@@ -30,7 +30,7 @@ def test_paper_118_has_39_motion_proposals(api_client, papers):
 
 def test_paper_138_proposals_with_parents(api_client, papers):
     results = all_results(api_client, "/api/v1/proposals/?paper=138&page_size=100")
-    assert len(results) == 63
+    assert len(results) == 74
     by_ref = {p["reference"]: p for p in results}
     assert by_ref["138-2.2.6a"]["parent"]["reference"] == "138-2a"
     assert by_ref["138-2.2.4a"]["parent"] is None
@@ -42,12 +42,12 @@ def test_paper_138_proposals_with_parents(api_client, papers):
     "query, expected",
     [
         ("kind=headline", 5),
-        ("kind=body", 29),
+        ("kind=body", 40),
         ("paper=118&applicability=federal", 6),
         ("paper=118&applicability=england", 4),
         ("paper=118&section=2", 5),
         ("paper=138&section=3&kind=summary", 5),
-        ("status=not_assessed", 102),
+        ("status=not_assessed", 113),
         ("status=delivered", 0),
     ],
 )

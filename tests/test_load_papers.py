@@ -26,7 +26,8 @@ def test_counts_per_paper(papers):
     kinds = {
         k: Proposal.objects.filter(paper__number=138, kind=k).count() for k in Proposal.Kind.values
     }
-    assert kinds == {"summary": 29, "headline": 5, "body": 29, "motion": 0}
+    assert kinds == {"summary": 29, "headline": 5, "body": 40, "motion": 0}
+    assert ProposalLink.objects.count() == 26
 
 
 def test_second_run_changes_nothing(papers):
@@ -98,6 +99,35 @@ def test_changed_text_updates_proposal_and_keeps_status_history(papers, tmp_path
             "unknown proposal '138-99z'",
         ),
         (lambda raw: raw["papers"][0]["sections"][0]["proposals"][0].pop("text"), "missing 'text'"),
+        (
+            lambda raw: raw["links"][0].update(note="A note far too long. " * 20),
+            "'note' is longer than 300 characters",
+        ),
+        (
+            lambda raw: raw["links"][0].update(curation=["not", "text"]),
+            "'curation' must be text",
+        ),
+        (
+            lambda raw: raw["declined"]["links"].append(
+                {"from": raw["links"][0]["from"], "to": raw["links"][0]["to"], "reason": "x"}
+            ),
+            "declined and linked",
+        ),
+        (
+            lambda raw: raw["declined"]["links"].append({"from": "118-1a", "to": "138-2a"}),
+            "missing 'reason'",
+        ),
+        (
+            lambda raw: raw["declined"]["pledges"].append(
+                {
+                    "paper": 138,
+                    "paragraph": "2.2.2",
+                    "text": "Words not in the paper.",
+                    "reason": "x",
+                }
+            ),
+            "declined pledge 2.2.2: text not found",
+        ),
     ],
 )
 def test_malformed_file_names_problem_and_changes_nothing(papers, tmp_path, mutate, message):
@@ -171,3 +201,28 @@ def test_reload_keeps_what_editors_changed(papers):
         from_proposal__reference="118-4f", to_proposal__reference="138-2.2.5a"
     ).exists()
     assert set(untouched.themes.values_list("slug", flat=True)) == seeded
+
+
+def test_moving_proposals_down_the_reading_order_is_not_an_edit(papers, tmp_path):
+    """Adding a proposal shifts the reading order (``order``) of every later one;
+    that is not an edit of theirs: no new version and nothing in the change log."""
+    from policies.changes import Change, ChangeLog
+
+    raw = yaml.safe_load(dataset.DATA_FILE.read_text())
+    paper_138 = next(p for p in raw["papers"] if p["number"] == 138)
+    section_2 = next(s for s in paper_138["sections"] if s["number"] == "2")
+    # Loading never deletes: leaving one early proposal out of the file moves
+    # every later one up by one, as inserting one moves them down.
+    section_2["proposals"] = [p for p in section_2["proposals"] if p["ref"] != "138-2.2.5b"]
+    shifted = tmp_path / "papers.yaml"
+    shifted.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    later = Proposal.objects.get(reference="138-5.4.7a")
+    before = (later.order, later.version)
+
+    call_command("load_papers", "--no-progress", "--file", str(shifted), stdout=StringIO())
+
+    later.refresh_from_db()
+    assert (later.order, later.version) == (before[0] - 1, before[1])
+    assert Proposal.objects.filter(version__gt=1).count() == 0
+    edits = [c for c in ChangeLog().iterator() if c.type == Change.PROPOSAL_EDITED]
+    assert edits == []

@@ -51,22 +51,30 @@ KINDS = {"motion", "summary", "headline", "body"}
 LINK_TYPES = {"carried_over", "reworded", "strengthened", "weakened", "related"}
 
 # The body pledges of paper 138 (ref, paragraph, parent), as agreed in the
-# curation brief.
+# curation brief, then as added on review of issue 14 (marked below).
 BODY_PLEDGES = [
     ("138-2.2.4a", "2.2.4", None),
     ("138-2.2.5a", "2.2.5", None),
     ("138-2.2.5b", "2.2.5", None),
     ("138-2.2.6a", "2.2.6", "138-2a"),
     ("138-2.2.7a", "2.2.7", "138-2a"),
+    ("138-2.2.11a", "2.2.11", "138-2c"),  # issue 14
+    ("138-2.4.10a", "2.4.10", "138-2i"),  # issue 14
+    ("138-2.4.10b", "2.4.10", "138-2i"),  # issue 14
+    ("138-2.4.10c", "2.4.10", "138-2i"),  # issue 14
+    ("138-2.4.11a", "2.4.11", "138-2i"),  # issue 14
     ("138-3.2.3a", "3.2.3", "138-3a"),
     ("138-3.2.8a", "3.2.8", "138-3c"),
+    ("138-3.2.8b", "3.2.8", "138-3c"),  # issue 14
     ("138-3.3.4a", "3.3.4", "138-3e"),
     ("138-3.3.5a", "3.3.5", "138-3e"),
+    ("138-4.2.3a", "4.2.3", "138-4b"),  # issue 14
     ("138-4.2.6a", "4.2.6", None),
     ("138-4.2.7a", "4.2.7", "138-4d"),
     ("138-5.2.1a", "5.2.1", "138-5a"),
     ("138-5.2.4a", "5.2.4", None),
     ("138-5.2.5a", "5.2.5", "138-5b"),
+    ("138-5.2.7a", "5.2.7", "138-5e"),  # issue 14
     ("138-5.2.11a", "5.2.11", "138-5g"),
     ("138-5.2.11b", "5.2.11", "138-5g"),
     ("138-5.2.11c", "5.2.11", "138-5g"),
@@ -75,14 +83,37 @@ BODY_PLEDGES = [
     ("138-5.3.7a", "5.3.7", None),
     ("138-5.3.8a", "5.3.8", None),
     ("138-5.3.9a", "5.3.9", "138-5i"),
+    ("138-5.3.9b", "5.3.9", "138-5i"),  # issue 14
     ("138-5.3.10a", "5.3.10", None),
+    ("138-5.3.10b", "5.3.10", None),  # issue 14
     ("138-5.3.11a", "5.3.11", "138-5j"),
+    ("138-5.3.11b", "5.3.11", "138-5j"),  # issue 14
     ("138-5.4.6a", "5.4.6", "138-5k"),
     ("138-5.4.6b", "5.4.6", "138-5k"),
     ("138-5.4.6c", "5.4.6", "138-5k"),
     ("138-5.4.6d", "5.4.6", "138-5k"),
     ("138-5.4.7a", "5.4.7", "138-5k"),
 ]
+BODY_COUNT = len(BODY_PLEDGES)  # 40: 29 first curated, 11 added on issue 14
+# The links reviewed on issue 14 (audited, kept, retyped or added), by their
+# final type; each carries a one-line ``curation`` reason in the data file.
+CURATED_LINKS = {
+    ("118-1b", "138-5.4.6d"): "related",
+    ("118-1e", "138-2d"): "related",  # was "reworded"
+    ("118-1e", "138-1d"): "related",  # added
+    ("118-1e", "138-2b"): "related",  # added
+    ("118-2d", "138-2g"): "strengthened",
+    ("118-2e", "138-2g"): "related",
+    ("118-3f", "138-5.3.10a"): "related",
+    ("118-4g", "138-3a"): "related",  # added
+    ("118-4h", "138-4c"): "related",  # added
+    ("118-4i", "138-2h"): "related",  # added
+    ("118-6b", "138-5.3.10b"): "related",  # added
+    ("118-7e", "138-2.2.6a"): "related",
+}
+# Plausible links considered on issue 14 and declined (with a reason in the file).
+DECLINED_LINKS = {("118-4b", "138-2i"), ("118-4g", "138-1b"), ("118-4i", "138-2i")}
+LINK_NOTE_MAX = 300  # ProposalLink.note's max_length
 SUMMARY_COUNTS = {"2": 9, "3": 5, "4": 4, "5": 11}
 SECTION_COUNTS_118 = [5, 5, 6, 9, 4, 5, 5]
 CHAPTERS_138 = {
@@ -260,7 +291,7 @@ def test_118_texts_carry_no_heading(papers, sources):
 def test_138_counts_and_refs(papers):
     props = proposals_of(papers[138])
     kinds = Counter(p["kind"] for _, p in props)
-    assert kinds == {"summary": 29, "headline": 5, "body": 29}
+    assert kinds == {"summary": 29, "headline": 5, "body": 40} and BODY_COUNT == 40
     assert [(s["number"], s["title"]) for s in papers[138]["sections"]] == list(
         CHAPTERS_138.items()
     )
@@ -371,7 +402,7 @@ def test_138_summary_texts_in_summary_and_chapter_box(papers, sources):
 
 def test_refs_unique(all_proposals):
     refs = [p["ref"] for _, _, p in all_proposals]
-    assert len(refs) == len(set(refs)) == 39 + 63
+    assert len(refs) == len(set(refs)) == 39 + 34 + 40 == 113
 
 
 def test_texts_occur_once(all_proposals, sources):
@@ -460,6 +491,94 @@ def test_links(data, all_proposals):
         ("118-7a", None),
     ]:
         assert any(f == required[0] and (required[1] in (None, t)) for f, t in pairs), required
+    assert len(data["links"]) == 26
+
+
+# --------------------------------------------------------------------------- curation (issue 14)
+
+
+def _one_line(value) -> bool:
+    return isinstance(value, str) and value.strip() == value and bool(value) and "\n" not in value
+
+
+def test_link_notes_fit_and_curation_reasons_are_one_line(data):
+    for link in data["links"]:
+        # A note is public and stored in a 300-character column.
+        assert len(link["note"]) <= LINK_NOTE_MAX, (link["from"], link["to"], len(link["note"]))
+        assert "\n" not in link["note"]
+        if "curation" in link:
+            assert _one_line(link["curation"]), link
+    for p in (p for paper in data["papers"] for s in paper["sections"] for p in s["proposals"]):
+        if "curation" in p:
+            assert _one_line(p["curation"]), p["ref"]
+    for theme in data["themes"]:
+        if "curation" in theme:
+            assert _one_line(theme["curation"]), theme["slug"]
+
+
+def test_reviewed_links_have_their_decided_type_and_a_reason(data):
+    links = {(link["from"], link["to"]): link for link in data["links"]}
+    for pair, link_type in CURATED_LINKS.items():
+        assert pair in links, pair
+        assert links[pair]["type"] == link_type, pair
+        assert _one_line(links[pair].get("curation")), f"{pair} needs a one-line curation reason"
+    # The public note of 118-2d → 138-2g says that 138 presents the regulated
+    # cannabis market as existing policy it did not review.
+    note = links[("118-2d", "138-2g")]["note"]
+    assert "§2.3.9" in note and "§1.1.9" in note and "existing" in note
+    # The curation reason is not the public note.
+    for pair in CURATED_LINKS:
+        assert links[pair]["curation"] != links[pair]["note"], pair
+
+
+def test_declined_links_are_recorded_not_linked(data, all_proposals):
+    refs = {p["ref"] for _, _, p in all_proposals}
+    linked = {(link["from"], link["to"]) for link in data["links"]}
+    declined = data["declined"]["links"]
+    assert {(d["from"], d["to"]) for d in declined} == DECLINED_LINKS
+    for d in declined:
+        assert d["from"] in refs and d["to"] in refs, d
+        assert (d["from"], d["to"]) not in linked, d
+        assert _one_line(d["reason"]), d
+
+
+def test_declined_pledges_are_quoted_from_the_paper_and_not_tracked(data, sources):
+    tracked = [
+        st.normalise(p["text"])
+        for paper in data["papers"]
+        for s in paper["sections"]
+        for p in s["proposals"]
+    ]
+    declined = data["declined"]["pledges"]
+    assert {d["paragraph"] for d in declined} >= {"2.2.2", "2.4.10"}
+    paragraphs = _paragraph_lines(sources[138])
+    for d in declined:
+        assert d["paper"] == 138
+        found = st.locate(sources[138], d["text"], d.get("repairs", []))
+        assert found is not None, d["text"]
+        first, last = paragraphs[d["paragraph"]]
+        assert first <= found[0] and found[1] <= last, (d["paragraph"], found)
+        needle = st.normalise(d["text"])
+        assert not any(needle in text or text in needle for text in tracked), d["text"]
+        assert _one_line(d["reason"]), d
+
+
+def test_issue_14_themes(data, papers):
+    themes = {t["slug"]: t for t in data["themes"]}
+    assert "police-structures" in themes
+    props = {p["ref"]: p for _, p in proposals_of(papers[118]) + proposals_of(papers[138])}
+    assert "courts" in props["138-5.3.8a"]["themes"]  # as its 118 counterpart 118-3c
+    assert "organised-crime" in props["138-2d"]["themes"]
+    assert "police-structures" in props["118-4e"]["themes"]
+    assert "police-accountability" not in props["118-4e"]["themes"]
+    for ref in ("138-5.3.8a", "138-2d", "118-4e", "118-4a"):
+        assert _one_line(props[ref].get("curation")), f"{ref} needs a one-line curation reason"
+
+
+def test_paragraph_2_2_2_is_cited_by_the_summary_proposal_it_supports(papers):
+    props = {p["ref"]: p for _, p in proposals_of(papers[138])}
+    citing = [ref for ref, p in props.items() if "2.2.2" in (p["argued_in"] or [])]
+    assert citing == ["138-2a"]
 
 
 # --------------------------------------------------------------------------- snapshot

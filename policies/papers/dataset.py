@@ -22,6 +22,7 @@ SCHEMA_VERSION = 1
 REFERENCE_RE = re.compile(r"^1[0-9]{2}-[0-9a-z.]+$")
 SLUG_RE = re.compile(r"^[a-z0-9-]+$")
 SUMMARY_HEADING = "Summary of policy proposals"
+NOTE_MAX_LENGTH = ProposalLink._meta.get_field("note").max_length or 300
 
 # Bodies a status update can name without anyone creating them first; named
 # police forces and other bodies are added when an update needs them.
@@ -87,6 +88,10 @@ class Dataset:
     themes: list[dict[str, str]]
     papers: list[PaperData]
     links: list[dict[str, str]]
+    # Curation records (``declined:``): links and body pledges considered and not
+    # made, each with its reason.  Checked here, never loaded.
+    declined_links: list[dict[str, str]] = field(default_factory=list)
+    declined_pledges: list[dict[str, str]] = field(default_factory=list)
 
     def proposals(self) -> Iterator[tuple[PaperData, SectionData, ProposalData]]:
         for paper in self.papers:
@@ -163,6 +168,7 @@ def validate(path: Path = DATA_FILE, sources_dir: Path = SOURCES_DIR) -> Dataset
         slug = check.text(theme, "slug", where)
         if slug and not SLUG_RE.match(slug):
             check.fail(where, f"slug '{slug}' must be lower-case letters, digits and hyphens")
+        check.text(theme, "curation", where, required=False)
         themes.append(
             {
                 "slug": slug,
@@ -175,6 +181,7 @@ def validate(path: Path = DATA_FILE, sources_dir: Path = SOURCES_DIR) -> Dataset
         check.fail("themes", "theme slugs must be unique")
 
     papers: list[PaperData] = []
+    sources: dict[int, str] = {}
     order = 0
     for i, paper in enumerate(check.items(raw, "papers", "papers")):
         where = f"papers[{i}]"
@@ -200,6 +207,7 @@ def validate(path: Path = DATA_FILE, sources_dir: Path = SOURCES_DIR) -> Dataset
                 check.fail(where, f"source file '{pdata.source_file}' not found in {sources_dir}")
             else:
                 source = source_path.read_text(encoding="utf-8")
+                sources[pdata.number] = source
         summary_line = sourcetext.heading_line(source, SUMMARY_HEADING)
         for j, section in enumerate(check.items(paper, "sections", where)):
             swhere = f"{where} sections[{j}]"
@@ -241,6 +249,7 @@ def validate(path: Path = DATA_FILE, sources_dir: Path = SOURCES_DIR) -> Dataset
                     repairs=list(check.items(prop, "repairs", pwhere, required=False)),
                     order=order,
                 )
+                check.text(prop, "curation", pwhere, required=False)
                 check.choice(proposal.kind, Proposal.Kind.choices, "kind", pwhere)
                 check.choice(
                     proposal.applicability, Proposal.Applicability.choices, "applicability", pwhere
@@ -306,12 +315,87 @@ def validate(path: Path = DATA_FILE, sources_dir: Path = SOURCES_DIR) -> Dataset
             if item[end] and item[end] not in refs:
                 check.fail(where, f"'{end}' names unknown proposal '{item[end]}'")
         check.choice(item["type"], ProposalLink.LinkType.choices, "type", where)
+        if len(item["note"]) > NOTE_MAX_LENGTH:
+            check.fail(where, f"'note' is longer than {NOTE_MAX_LENGTH} characters")
+        # A curation reason is for the file's readers; the note is public.
+        check.text(link, "curation", where, required=False)
         pair = (item["from"], item["to"])
         if pair in seen_pairs:
             check.fail(where, "the same pair is linked twice")
         seen_pairs.add(pair)
         links.append(item)
 
+    declined = raw.get("declined") or {}
+    if not isinstance(declined, dict):
+        check.fail("declined", "must be a mapping")
+        declined = {}
+    declined_links = _declined_links(check, declined, refs, seen_pairs)
+    declined_pledges = _declined_pledges(check, declined, sources)
+
     if check.problems:
         raise PaperDataError(check.problems)
-    return Dataset(themes=themes, papers=papers, links=links)
+    return Dataset(
+        themes=themes,
+        papers=papers,
+        links=links,
+        declined_links=declined_links,
+        declined_pledges=declined_pledges,
+    )
+
+
+def _declined_links(
+    check: _Checker, declined: dict, refs: dict[str, ProposalData], linked: set[tuple[str, str]]
+) -> list[dict[str, str]]:
+    """Links considered and not made: both ends known, a reason, and not linked."""
+    out: list[dict[str, str]] = []
+    for i, entry in enumerate(check.items(declined, "links", "declined", required=False)):
+        where = f"declined links[{i}]"
+        if not isinstance(entry, dict):
+            check.fail(where, "must be a mapping")
+            continue
+        item = {
+            "from": check.text(entry, "from", where),
+            "to": check.text(entry, "to", where),
+            "reason": check.text(entry, "reason", where),
+        }
+        where = f"declined link {item['from']} → {item['to']}"
+        for end in ("from", "to"):
+            if item[end] and item[end] not in refs:
+                check.fail(where, f"'{end}' names unknown proposal '{item[end]}'")
+        if (item["from"], item["to"]) in linked:
+            check.fail(where, "the pair is both declined and linked")
+        out.append(item)
+    return out
+
+
+def _declined_pledges(
+    check: _Checker, declined: dict, sources: dict[int, str]
+) -> list[dict[str, str]]:
+    """Body sentences considered and not tracked: quoted verbatim, with a reason."""
+    out: list[dict[str, str]] = []
+    for i, entry in enumerate(check.items(declined, "pledges", "declined", required=False)):
+        where = f"declined pledges[{i}]"
+        if not isinstance(entry, dict):
+            check.fail(where, "must be a mapping")
+            continue
+        paper = check.integer(entry, "paper", where)
+        paragraph = str(entry.get("paragraph") or "").strip()
+        text = " ".join(check.text(entry, "text", where).split())
+        reason = check.text(entry, "reason", where)
+        repairs = list(check.items(entry, "repairs", where, required=False))
+        where = f"declined pledge {paragraph or i}"
+        if not paragraph:
+            check.fail(where, "missing 'paragraph'")
+        if not all(
+            isinstance(r, dict)
+            and isinstance(r.get("original"), str)
+            and isinstance(r.get("repaired"), str)
+            for r in repairs
+        ):
+            check.fail(where, "each repair needs 'original' and 'repaired' text")
+        elif paper and paper not in sources:
+            check.fail(where, f"paper {paper} has no source text")
+        elif paper and text and sourcetext.locate(sources[paper], text, repairs) is None:
+            check.fail(where, f"text not found in the source of paper {paper}")
+        out.append({"paper": str(paper), "paragraph": paragraph, "text": text, "reason": reason})
+    return out

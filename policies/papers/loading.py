@@ -46,6 +46,10 @@ class LoadReport:
         return bool(self.created or self.updated)
 
 
+# Proposal fields whose change alone is not an edit of the proposal: its place in
+# the reading order, which moves whenever a proposal is added before it.
+_PLACEMENT_ONLY = frozenset({"order"})
+
 # The rows the data file writes.
 _Row = TypeVar("_Row", ActingBody, Theme, Paper, Section, Proposal, ProposalLink)
 
@@ -63,7 +67,9 @@ def _sync(
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
-        if isinstance(obj, Proposal):
+        # A new version is an edit (the change log lists it); a proposal that
+        # only moved in the reading order, because one was added before it, is not.
+        if isinstance(obj, Proposal) and set(changed) - _PLACEMENT_ONLY:
             obj.version += 1
             changed.append("version")
         obj.save()

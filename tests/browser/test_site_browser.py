@@ -82,7 +82,7 @@ def test_filtering_and_search_with_javascript(web):
     web.check_page("/proposals/", "proposals")
     page = web.new_page()
     web.goto(page, "/proposals/")
-    assert shown_count(page) == 102
+    assert shown_count(page) == 113
     page.get_by_label("Search the text").fill("cannabis")
     page.wait_for_url(re.compile(r"q=cannabis"))
     expected = api_count(page, "q=cannabis")

@@ -18,6 +18,7 @@ from tracker.cache import public_read
 from ... import selectors
 from ...models import Paper, Proposal, ProposalLink
 from ...papers.dataset import SOURCES_DIR
+from .. import selectors as site_selectors
 from ..links import all_changes_feed, feeds
 
 
@@ -109,41 +110,34 @@ COMPARISON_ORDER = [
 
 @public_read
 def comparison(request: HttpRequest) -> HttpResponse:
-    proposals = list(
-        selectors.proposal_queryset(current_bodies=False)
-        .prefetch_related("links_out", "links_in")
-        .filter(paper__number__in=[118, 138])
-    )
-    by_pk = {p.pk: p for p in proposals}
-    old = [p for p in proposals if p.paper.number == 118]
-    new = [p for p in proposals if p.paper.number == 138]
-    groups: dict[str, list[dict[str, Any]]] = {t: [] for t in COMPARISON_ORDER}
-    for proposal in old:
-        for link in proposal.links_out.all():
-            target = by_pk[link.to_proposal_id]
-            pair: dict[str, Any] = {"link": link, "old": proposal, "new": target}
-            if link.link_type != ProposalLink.LinkType.RELATED:
-                pair["old_html"], pair["new_html"] = wording_diff(proposal.text, target.text)
-            groups[link.link_type].append(pair)
-    sections = [
-        {
-            "type": t,
-            "label": ProposalLink.LinkType(t).label,
-            "pairs": groups[t],
-        }
-        for t in COMPARISON_ORDER
-    ]
-    not_revisited = [p for p in old if not p.links_out.all()]
-    new_in_138 = [p for p in new if not p.links_in.all()]
+    # What counts as "taken up" is decided once, by the selector's rule
+    # (``ProposalLink.TAKEN_UP_TYPES``); this view only presents it.
+    found = site_selectors.comparison()
+    sections = []
+    for link_type in COMPARISON_ORDER:
+        pairs: list[dict[str, Any]] = []
+        for pair in found.pairs[link_type]:
+            shown: dict[str, Any] = {"link": pair.link, "old": pair.old, "new": pair.new}
+            if pair.link.takes_up:
+                shown["old_html"], shown["new_html"] = wording_diff(pair.old.text, pair.new.text)
+            pairs.append(shown)
+        sections.append(
+            {
+                "type": link_type,
+                "label": ProposalLink.LinkType(link_type).label,
+                "takes_up": link_type in ProposalLink.TAKEN_UP_TYPES,
+                "pairs": pairs,
+            }
+        )
     return render(
         request,
         "policies/comparison.html",
         {
             "sections": sections,
-            "not_revisited": not_revisited,
-            "new_in_138": new_in_138,
-            "linked_118": len(old) - len(not_revisited),
-            "count_118": len(old),
-            "count_138": len(new),
+            "not_revisited": found.not_revisited,
+            "new_in_138": found.new_in_138,
+            "linked_118": found.linked_118,
+            "count_118": found.count_118,
+            "count_138": found.count_138,
         },
     )

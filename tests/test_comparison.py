@@ -1,0 +1,152 @@
+"""The comparison of paper 118 with paper 138: which 118 proposals paper 138 took up.
+
+One rule decides it (``ProposalLink.TAKEN_UP_TYPES``): a link carried over,
+reworded, strengthened or weakened means 138 took the 118 proposal up; a
+"related" link only points to a loosely connected proposal, so it neither hides
+a 118 proposal from "Not revisited: still party policy" nor a 138 proposal from
+"New in paper 138".  The page, its selector and the link values the API and the
+proposal pages show all answer from that rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from policies import services
+from policies.models import LinkedProposal, Proposal, ProposalLink, ProposalRef
+from policies.site import selectors as site_selectors
+
+pytestmark = pytest.mark.django_db
+
+TAKING_UP = {"carried_over", "reworded", "strengthened", "weakened"}
+
+
+def _section(html: str, start: str, end: str | None) -> str:
+    tail = html[html.index(f'id="{start}"') :]
+    return tail[: tail.index(f'id="{end}"')] if end else tail
+
+
+def _page(client) -> tuple[set[str], set[str]]:
+    """The references listed under "Not revisited" (118) and "New in 138" (138)."""
+    html = client.get(reverse("comparison")).content.decode()
+    not_revisited = _section(html, "not-revisited", "new-in-138")
+    new = _section(html, "new-in-138", None)
+    # Only the item headings: a listed proposal may also name what it loosely relates to.
+    item = r'<a class="ref" href="/proposals/({paper}-[^/]+)/"'
+    return (
+        set(re.findall(item.format(paper="118"), not_revisited)),
+        set(re.findall(item.format(paper="138"), new)),
+    )
+
+
+def _selector() -> tuple[set[str], set[str]]:
+    found = site_selectors.comparison()
+    return (
+        {row.proposal.reference for row in found.not_revisited},
+        {row.proposal.reference for row in found.new_in_138},
+    )
+
+
+def test_the_rule_is_one_set_of_link_types():
+    assert set(ProposalLink.TAKEN_UP_TYPES) == TAKING_UP
+    for link_type in ProposalLink.LinkType.values:
+        expected = link_type in TAKING_UP
+        assert ProposalLink(link_type=link_type).takes_up is expected, link_type
+        seen = LinkedProposal("to_138", link_type, "Synthetic note.", ProposalRef("138-2a"))
+        assert seen.takes_up is expected, link_type
+
+
+def test_related_link_leaves_118_proposal_not_revisited_and_reworded_does_not(
+    client, papers, users
+):
+    old = Proposal.objects.get(reference="118-1a")
+    new = Proposal.objects.get(reference="138-5.2.4a")
+    assert not old.links_out.exists() and not new.links_in.exists()
+    editor = users["editor"]
+
+    link = services.create_link(
+        editor,
+        data=services.LinkInput(old, new, "related", "Synthetic test link, loosely related."),
+    )
+    for not_revisited, new_in_138 in (_selector(), _page(client)):
+        assert "118-1a" in not_revisited
+        assert "138-5.2.4a" in new_in_138
+
+    services.update_link(
+        editor,
+        link=link,
+        expected_revision=services.revision_of(link),
+        data=services.LinkInput(old, new, "reworded", "Synthetic test link, reworded."),
+    )
+    for not_revisited, new_in_138 in (_selector(), _page(client)):
+        assert "118-1a" not in not_revisited
+        assert "138-5.2.4a" not in new_in_138
+
+
+@pytest.mark.parametrize("link_type", sorted(TAKING_UP))
+def test_every_taking_up_type_counts(papers, users, link_type):
+    old = Proposal.objects.get(reference="118-1a")
+    new = Proposal.objects.get(reference="138-5.2.4a")
+    services.create_link(
+        users["editor"],
+        data=services.LinkInput(old, new, link_type, "Synthetic test link."),
+    )
+    not_revisited, new_in_138 = _selector()
+    assert "118-1a" not in not_revisited and "138-5.2.4a" not in new_in_138
+
+
+def test_loaded_links_sorted_by_the_rule(client, papers):
+    old = Proposal.objects.filter(paper__number=118)
+    taken = set(
+        ProposalLink.objects.filter(link_type__in=ProposalLink.TAKEN_UP_TYPES).values_list(
+            "from_proposal__reference", flat=True
+        )
+    )
+    expected_not_revisited = set(old.values_list("reference", flat=True)) - taken
+    not_revisited, new_in_138 = _page(client)
+    assert not_revisited == expected_not_revisited == _selector()[0]
+    # Only loosely related in 138: not taken up.
+    for reference in ("118-1b", "118-1e", "118-2e", "118-3f", "118-7e", "118-4i", "118-6b"):
+        assert reference in not_revisited, reference
+    # Carried over, reworded, strengthened: taken up.
+    for reference in ("118-3b", "118-4f", "118-2c", "118-2d", "118-3c", "118-4g"):
+        assert reference not in not_revisited, reference
+    # 138 proposals that only relate loosely to 118 are new in 138.
+    for reference in ("138-2d", "138-2.2.6a", "138-5j", "138-5.3.10a", "138-5.3.10b"):
+        assert reference in new_in_138, reference
+    for reference in ("138-2g", "138-2.2.4a", "138-2.2.5a", "138-3c", "138-5.3.8a"):
+        assert reference not in new_in_138, reference
+    assert new_in_138 == _selector()[1]
+
+
+def test_page_counts_and_loose_relations(client, papers):
+    html = client.get(reverse("comparison")).content.decode()
+    found = site_selectors.comparison()
+    assert (
+        found.count_118 == 39
+        and found.count_138 == Proposal.objects.filter(paper__number=138).count()
+    )
+    assert f"{found.linked_118} are taken up in paper 138" in html
+    assert found.linked_118 + len(found.not_revisited) == 39
+    # A 118 proposal listed as not revisited names what it loosely relates to.
+    row = next(r for r in found.not_revisited if r.proposal.reference == "118-7e")
+    assert [p.reference for p in row.related] == ["138-2.2.6a"]
+    section = _section(html, "not-revisited", "new-in-138")
+    item = section[section.index('href="/proposals/118-7e/"') :]
+    item = item[: item.index("</li>")]
+    assert 'href="/proposals/138-2.2.6a/"' in item
+
+
+def test_api_reflects_the_revised_links(api_client, papers):
+    def links(reference: str) -> dict[str, str]:
+        body = api_client.get(f"/api/v1/proposals/{reference}/").json()
+        return {link["proposal"]["reference"]: link["link_type"] for link in body["links"]}
+
+    assert links("118-1e") == {"138-1d": "related", "138-2b": "related", "138-2d": "related"}
+    assert links("118-7e") == {"138-2.2.6a": "related"}
+    assert links("118-6b") == {"138-5.3.10b": "related"}
+    assert links("118-2d") == {"138-2g": "strengthened"}
+    assert links("138-2d") == {"118-1e": "related"}
