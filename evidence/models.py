@@ -5,9 +5,30 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+
+class EvidenceManager(models.Manager["Evidence"]):
+    """Every source read through it carries its link's health (``LinkHealth``, by
+    URL): ``link_broken_since``, ``link_archive_url`` and ``link_archived_at``, all
+    None unless the link checker flagged the address broken.  Subqueries in the
+    same SELECT, so a page that shows sources (prefetched through their relations,
+    which use this manager) offers the archived copy without one more query."""
+
+    def get_queryset(self) -> models.QuerySet[Evidence]:
+        flagged = LinkHealth.objects.filter(url=OuterRef("url"), broken_since__isnull=False)
+        flagged = flagged.order_by()
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                link_broken_since=Subquery(flagged.values("broken_since")[:1]),
+                link_archive_url=Subquery(flagged.values("archive_url")[:1]),
+                link_archived_at=Subquery(flagged.values("archive_timestamp")[:1]),
+            )
+        )
 
 
 class Evidence(models.Model):
@@ -47,6 +68,7 @@ class Evidence(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = EvidenceManager()  # with the link's health (watch: evidence.linkhealth)
     history = HistoricalRecords()
 
     class Meta:
@@ -146,10 +168,51 @@ class IndicatorLink(models.Model):
     )
     rationale = models.CharField(max_length=300)
 
+    # --- Watch: figures that suggest a status (evidence.suggestions) ---
+    # Set by an admin; load_indicators never touches them.  With a threshold, a new
+    # release that moves the national figure past it puts a suggestion in the editors'
+    # review queue.  See evidence/suggestions.py for the exact rule.
+    class Basis(models.TextChoices):
+        LEVEL = "level", "The latest national figure"
+        CHANGE = "change", "Its change over N periods"
+
+    class Progress(models.TextChoices):
+        UP = "up", "Higher is progress"
+        DOWN = "down", "Lower is progress"
+
+    progress_direction = models.CharField(
+        max_length=10,
+        choices=Progress.choices,
+        blank=True,
+        help_text="What would show progress on this proposal; blank: the indicator's own "
+        "direction (no suggestion if that is 'context only').",
+    )
+    threshold = models.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Level basis: the figure to pass.  Change basis: how far the figure must "
+        "move in the direction of progress over the periods (a positive amount).",
+    )
+    threshold_basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.LEVEL)
+    threshold_periods = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Change basis only: over how many periods (1 or more)."
+    )
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "proposal"], name="indicator_link_unique_pair"
+            ),
+            # A change is measured over at least one period, and is a positive amount.
+            models.CheckConstraint(
+                condition=Q(threshold_basis="level")
+                | (
+                    Q(threshold_periods__isnull=False, threshold_periods__gte=1)
+                    & (Q(threshold__isnull=True) | Q(threshold__gt=0))
+                ),
+                name="indicator_link_change_threshold",
             ),
         ]
 
@@ -238,3 +301,214 @@ class RefreshRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+# --- Coverage of each period (evidence.sources: Coverage; evidence.services.store_coverage) ---
+
+
+class PeriodCoverage(models.Model):
+    """Which police force areas an indicator's source had a figure for, for one
+    period, as the latest refresh found it.  A sum over the forces that reported
+    is a national figure only when none is missing; pages and the API say for
+    every period which are ("40 of 43 forces")."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="coverage")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    period_label = models.CharField(max_length=30)
+    forces_expected = models.PositiveSmallIntegerField()
+    forces_reporting = models.PositiveSmallIntegerField()
+    missing = models.JSONField(
+        default=list, blank=True, help_text="Codes of the force areas with no figure, sorted."
+    )
+    release = models.ForeignKey(
+        SourceRelease, on_delete=models.PROTECT, related_name="coverage", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["indicator", "period_start"]
+        verbose_name_plural = "period coverage"
+        constraints = [
+            # One statement per period; the incremental refresh reads it to know what is held.
+            models.UniqueConstraint(
+                fields=["indicator", "period_start"], name="coverage_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(forces_reporting__lte=models.F("forces_expected")),
+                name="coverage_reporting_within_expected",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.indicator_id} {self.period_label}: "
+            f"{self.forces_reporting} of {self.forces_expected} forces"
+        )
+
+    @property
+    def is_complete(self) -> bool:
+        return self.forces_reporting == self.forces_expected
+
+
+# --- Watch: figures that suggest a status (evidence.suggestions) --------------------
+
+
+class StatusSuggestion(models.Model):
+    """A new release moved an indicator's national figure past the threshold an
+    indicator link sets for its proposal.  Editors accept it (a draft is pre-filled
+    for them to finish and submit: nothing is published by this) or dismiss it,
+    saying why.  The threshold is copied here as it was, with the figures."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Awaiting an editor"
+        ACCEPTED = "accepted", "Accepted (a draft was started)"
+        DISMISSED = "dismissed", "Dismissed"
+
+    link = models.ForeignKey(IndicatorLink, on_delete=models.CASCADE, related_name="suggestions")
+    release = models.ForeignKey(SourceRelease, on_delete=models.PROTECT, related_name="suggestions")
+    observation = models.ForeignKey(
+        Observation, on_delete=models.PROTECT, related_name="+", help_text="The latest figure."
+    )
+    compared_with = models.ForeignKey(
+        Observation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Change basis: the figure the periods earlier.",
+    )
+    measure = models.DecimalField(
+        max_digits=17, decimal_places=4, help_text="What was held against the threshold."
+    )
+    measure_before = models.DecimalField(
+        max_digits=17,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The same before this release (blank: there was none).",
+    )
+    direction = models.CharField(max_length=10, choices=IndicatorLink.Progress.choices)
+    basis = models.CharField(max_length=10, choices=IndicatorLink.Basis.choices)
+    threshold = models.DecimalField(max_digits=16, decimal_places=4)
+    periods = models.PositiveSmallIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.TextField(blank=True)
+    evidence = models.ForeignKey(
+        Evidence,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The source citing the release, made or reused on accepting.",
+    )
+    draft = models.ForeignKey(
+        "policies.StatusUpdate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The draft started from it.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A release that crosses the threshold suggests once: a second refresh,
+            # or the same task run twice, finds it already made.
+            models.UniqueConstraint(fields=["link", "release"], name="suggestion_once_per_release"),
+            models.CheckConstraint(
+                condition=~Q(state="dismissed") | ~Q(dismiss_reason=""),
+                name="suggestion_dismissed_says_why",
+            ),
+        ]
+        indexes = [
+            # The review queue: the open ones, oldest first.
+            models.Index(fields=["state", "created_at"], name="suggestion_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.link} after {self.release_id}: {self.state}"
+
+
+# --- Watch: evidence links that never rot (evidence.linkhealth) ---------------------
+
+
+class LinkHealth(models.Model):
+    """What the link checker knows of one evidence address (every version of a
+    source with this URL shares it).  ``broken_since`` is the flag the public pages
+    read: set once when the link is found broken, cleared when it answers again."""
+
+    class State(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked yet"
+        OK = "ok", "Answers"
+        REDIRECTED = "redirected", "Redirects elsewhere"
+        FAILING = "failing", "Failing (not yet long enough to call broken)"
+        BROKEN = "broken", "Broken"
+
+    url = models.URLField(max_length=1000, unique=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.UNCHECKED)
+    last_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a run claims the link, then by its check."
+    )
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    broken_since = models.DateTimeField(null=True, blank=True)
+    flagged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was flagged to editors (broken or redirected)."
+    )
+    redirected_to = models.URLField(max_length=1000, blank=True)
+    archive_url = models.URLField(max_length=1000, blank=True)
+    archive_timestamp = models.DateTimeField(null=True, blank=True)
+    archive_checked_at = models.DateTimeField(null=True, blank=True)
+    archive_save_requested_at = models.DateTimeField(null=True, blank=True)
+    archive_save_result = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["url"]
+        verbose_name_plural = "link health"
+        indexes = [
+            # A run takes the links checked longest ago first.
+            models.Index(fields=["last_checked_at"], name="linkhealth_due_idx"),
+            # The editors' report: the flagged ones.
+            models.Index(fields=["state", "flagged_at"], name="linkhealth_flagged_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.state})"
+
+
+class LinkCheck(models.Model):
+    """One check of one address, kept."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "OK"
+        REDIRECTED = "redirected", "Redirected"
+        BROKEN = "broken", "Broken"
+        ERROR = "error", "Error"
+
+    link = models.ForeignKey(LinkHealth, on_delete=models.CASCADE, related_name="checks")
+    checked_at = models.DateTimeField()
+    method = models.CharField(max_length=4, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.URLField(max_length=1000, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        indexes = [
+            models.Index(fields=["link", "-checked_at"], name="linkcheck_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} {self.checked_at:%Y-%m-%d %H:%M} {self.outcome}"

@@ -40,3 +40,13 @@ def indicator_beat_schedule(path: Path = INDICATORS_FILE) -> dict:
         }
         for item in data.get("indicators", [])
     }
+
+
+# --- Watch: evidence links that never rot (evidence.linkhealth) ----------------------
+
+LINK_CHECK_TASK = "evidence.tasks.check_evidence_links"
+
+
+def link_check_beat_schedule(spec: str) -> dict:
+    """The periodic link check, on the crontab ``spec`` (``LINK_CHECK_SCHEDULE``)."""
+    return {"check-evidence-links": {"task": LINK_CHECK_TASK, "schedule": parse_crontab(spec)}}

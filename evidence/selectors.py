@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, JSONField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .areas import NATIONAL_CODE
-from .models import Area, Indicator, IndicatorLink, Observation, RefreshRun
+from .models import Area, Indicator, IndicatorLink, Observation, PeriodCoverage, RefreshRun
 
 
 class IndicatorAnnotations(TypedDict):
@@ -78,7 +78,14 @@ def indicator_queryset() -> QuerySet[AnnotatedIndicator]:
 
 
 def observation_queryset() -> QuerySet[Observation]:
-    """Every figure held, each marked ``is_current`` unless a later release revised it."""
+    """Every figure held, each marked ``is_current`` unless a later release revised it,
+    with its period's coverage (``coverage_expected``, ``coverage_reporting``,
+    ``coverage_missing``; None where no coverage is recorded, as for figures
+    entered by hand).  Subqueries on the coverage's unique (indicator, period)
+    index: no query more."""
+    coverage = PeriodCoverage.objects.filter(
+        indicator=OuterRef("indicator"), period_start=OuterRef("period_start")
+    )
     later = Observation.objects.filter(
         indicator=OuterRef("indicator"),
         area=OuterRef("area"),
@@ -89,7 +96,12 @@ def observation_queryset() -> QuerySet[Observation]:
     )
     return (
         Observation.objects.select_related("indicator", "area", "release")
-        .annotate(is_current=~Exists(later))
+        .annotate(
+            is_current=~Exists(later),
+            coverage_expected=Subquery(coverage.values("forces_expected")[:1]),
+            coverage_reporting=Subquery(coverage.values("forces_reporting")[:1]),
+            coverage_missing=Subquery(coverage.values("missing")[:1], output_field=JSONField()),
+        )
         .order_by("indicator__slug", "area__code", "period_start", "retrieved_at", "pk")
     )
 
@@ -241,3 +253,135 @@ def force_areas() -> list[Area]:
 
 def national_code() -> str:
     return NATIONAL_CODE
+
+
+# --- Coverage of each period (evidence.models.PeriodCoverage) -------------------------
+
+
+@dataclass(frozen=True)
+class MissingArea:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CoverageOfPeriod:
+    """Which force areas had a figure for one period.  ``summary`` is the label a
+    sum over the reporting forces must carry ("40 of 43 forces")."""
+
+    period_start: dt.date
+    period_end: dt.date
+    label: str
+    forces_expected: int
+    forces_reporting: int
+    missing: list[MissingArea]
+
+    @property
+    def complete(self) -> bool:
+        return self.forces_reporting == self.forces_expected
+
+    @property
+    def summary(self) -> str:
+        return f"{self.forces_reporting} of {self.forces_expected} forces"
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """An indicator's coverage over all its periods, for a page's first line."""
+
+    periods: list[CoverageOfPeriod]
+    always_missing: list[MissingArea]  # missing from every period
+
+    @property
+    def incomplete(self) -> list[CoverageOfPeriod]:
+        return [p for p in self.periods if not p.complete]
+
+
+def area_names(areas: Iterable[Area] | None = None) -> dict[str, str]:
+    """Code → name of every area (one query, none when ``areas`` are given)."""
+    if areas is not None:
+        return {area.code: area.name for area in areas}
+    return dict(Area.objects.values_list("code", "name"))
+
+
+def coverage_prefetch() -> Prefetch:
+    """For ``indicator_queryset().prefetch_related(...)``: each indicator's
+    coverage rows in period order (one query)."""
+    return Prefetch("coverage", queryset=PeriodCoverage.objects.order_by("period_start"))
+
+
+def _coverage_row(row: PeriodCoverage, names: Mapping[str, str]) -> CoverageOfPeriod:
+    return CoverageOfPeriod(
+        row.period_start,
+        row.period_end,
+        row.period_label,
+        row.forces_expected,
+        row.forces_reporting,
+        [MissingArea(code, names.get(code, code)) for code in row.missing],
+    )
+
+
+def period_coverage(indicator: Indicator, names: Mapping[str, str]) -> list[CoverageOfPeriod]:
+    """An indicator's coverage by period, from the rows :func:`coverage_prefetch`
+    prefetched (no query)."""
+    return [_coverage_row(row, names) for row in indicator.coverage.all()]
+
+
+def coverage_summary(periods: list[CoverageOfPeriod]) -> CoverageSummary:
+    always: list[MissingArea] = []
+    if periods:
+        common = set.intersection(*({m.code for m in p.missing} for p in periods))
+        always = [m for m in periods[0].missing if m.code in common]
+    return CoverageSummary(periods, always)
+
+
+def indicator_coverage(indicator: Indicator, *, areas: Iterable[Area]) -> CoverageSummary:
+    """One indicator's coverage by period (one query; names from ``areas``)."""
+    rows = PeriodCoverage.objects.filter(indicator=indicator).order_by("period_start")
+    names = area_names(areas)
+    return coverage_summary([_coverage_row(row, names) for row in rows])
+
+
+def latest_coverage(indicator_ids: Iterable[int]) -> dict[int, CoverageOfPeriod]:
+    """Each indicator's newest period's coverage (one query; no area names)."""
+    latest: dict[int, CoverageOfPeriod] = {}
+    rows = PeriodCoverage.objects.filter(indicator_id__in=list(indicator_ids)).order_by(
+        "indicator_id", "period_start"
+    )
+    for row in rows:
+        latest[row.indicator_id] = _coverage_row(row, {})
+    return latest
+
+
+def period_coverage_note(
+    periods: Iterable[CoverageOfPeriod], series: Series, *, national: bool
+) -> str:
+    """What a chart of one area leaves out for want of coverage, in a sentence."""
+    held = {p.period_start for p in series.points}
+    if national:
+        gaps = [p for p in periods if not p.complete and p.period_start not in held]
+        if not gaps:
+            return ""
+        shown = ", ".join(f"{p.label} ({p.summary})" for p in gaps[:12])
+        more = f" and {len(gaps) - 12} more" if len(gaps) > 12 else ""
+        return (
+            f"No England and Wales figure for {_periods(len(gaps))} in which forces were "
+            f"missing: {shown}{more}."
+        )
+    gaps = [
+        p
+        for p in periods
+        if p.period_start not in held and any(m.code == series.area_code for m in p.missing)
+    ]
+    if not gaps:
+        return ""
+    shown = ", ".join(p.label for p in gaps[:12])
+    more = f" and {len(gaps) - 12} more" if len(gaps) > 12 else ""
+    return (
+        f"No figure for {series.area_name} in {_periods(len(gaps))} it was missing from: "
+        f"{shown}{more}."
+    )
+
+
+def _periods(count: int) -> str:
+    return f"{count} period" if count == 1 else f"{count} periods"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -25,9 +25,18 @@ from django.utils import timezone
 from tracker import revision as data_revision
 
 from .areas import AreaLookup, load_areas
+from .coverage import held_coverage, store_coverage
 from .models import Area, Evidence, Indicator, IndicatorLink, Observation, RefreshRun, SourceRelease
 from .schedule import INDICATORS_FILE, parse_crontab
-from .sources import Fetched, Figure, Release, SourceError, fetcher_for
+from .sources import (
+    Fetched,
+    Figure,
+    RefreshPlan,
+    Release,
+    SourceError,
+    fetcher_for,
+    planner_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -286,12 +295,11 @@ def refresh_indicator(indicator: Indicator, **client_options: Any) -> RefreshRun
         fetched: Fetched = fetch(
             indicator,
             lookup=AreaLookup.from_db(),
-            known_release=lambda key: SourceRelease.objects.filter(
-                indicator=indicator, key=key
-            ).exists(),
+            known_release=_known_release(indicator),
+            held=held_coverage(indicator),
             **client_options,
         )
-        result = store_figures(indicator, release=fetched.release, figures=fetched.figures)
+        result = store_fetched(indicator, fetched)
     except Exception as exc:
         run.outcome = RefreshRun.Outcome.FAILED
         run.error = f"{type(exc).__name__}: {exc}"[:5000]
@@ -308,3 +316,93 @@ def refresh_indicator(indicator: Indicator, **client_options: Any) -> RefreshRun
     run.save()
     data_revision.bump()  # indicator pages show the last successful refresh
     return run
+
+
+# --- Incremental refresh: coverage stored with the figures, and the plan ------------
+
+
+def _known_release(indicator: Indicator) -> Callable[[str], bool]:
+    return lambda key: SourceRelease.objects.filter(indicator=indicator, key=key).exists()
+
+
+@transaction.atomic
+def store_fetched(indicator: Indicator, fetched: Fetched) -> StoreResult:
+    """A refresh's figures and its per-period coverage, in one transaction."""
+    result = store_figures(indicator, release=fetched.release, figures=fetched.figures)
+    if fetched.coverage:
+        release_row = _release_row(indicator, fetched.release, timezone.now())
+        if store_coverage(indicator, release_row, fetched.coverage):
+            data_revision.bump()  # pages and the API show the coverage of each period
+    return result
+
+
+def plan_refresh(indicator: Indicator, **client_options: Any) -> RefreshPlan:
+    """What a refresh of the indicator would fetch now: asks the source's index
+    (data.police.uk's availability list, a GOV.UK page) and writes nothing."""
+    plan = planner_for(indicator.source)
+    return plan(
+        indicator,
+        lookup=AreaLookup.from_db(),
+        known_release=_known_release(indicator),
+        held=held_coverage(indicator),
+        **client_options,
+    )
+
+
+# --- Runs a lost worker left "running" (the run reaper, scheduled by beat) -----------
+
+
+@dataclass(frozen=True)
+class Reaped:
+    run: RefreshRun
+    indicator_slug: str
+    # No later run of the indicator has started: the broker did not redeliver the
+    # task, so a refresh must be queued again.
+    requeue: bool
+
+
+@transaction.atomic
+def reap_abandoned_runs(
+    *, older_than: dt.timedelta, now: dt.datetime | None = None
+) -> list[Reaped]:
+    """Mark failed every refresh run still "running" that started more than
+    ``older_than`` ago (``RUN_ABANDONED_AFTER``: past the task's hard time limit and
+    its redelivery, so nothing is working on it any more).  Each run is claimed by a
+    conditional update, so two reapers never reap one run twice.  At most one run per
+    indicator is returned with ``requeue``: the latest abandoned one, when no later run
+    of that indicator has started."""
+    now = now or timezone.now()
+    limit = int(older_than.total_seconds())
+    reaped: list[Reaped] = []
+    stale = (
+        RefreshRun.objects.filter(
+            outcome=RefreshRun.Outcome.RUNNING, started_at__lt=now - older_than
+        )
+        .select_related("indicator")
+        .order_by("-started_at", "-pk")
+    )
+    requeued: set[int] = set()
+    for run in stale:
+        claimed = RefreshRun.objects.filter(pk=run.pk, outcome=RefreshRun.Outcome.RUNNING).update(
+            outcome=RefreshRun.Outcome.FAILED,
+            finished_at=now,
+            error=(
+                f"Abandoned: still running {limit} s after it started, past its time limit "
+                "and redelivery (its worker was lost or stopped); marked failed by the run "
+                "reaper."
+            ),
+        )
+        if not claimed:
+            continue
+        later = RefreshRun.objects.filter(
+            indicator_id=run.indicator_id, started_at__gt=run.started_at
+        ).exists()
+        requeue = not later and run.indicator_id not in requeued
+        if requeue:
+            requeued.add(run.indicator_id)
+        run.refresh_from_db()
+        reaped.append(Reaped(run, run.indicator.slug, requeue))
+        log.warning("refresh run %s of %s abandoned: marked failed", run.pk, run.indicator.slug)
+    if reaped:
+        data_revision.bump()  # the freshness page shows the last run and its outcome
+    return reaped

@@ -111,7 +111,8 @@ def test_reads_are_read_only(api_client, indicators):
 
 
 OBSERVATION_LIST_QUERIES = 3  # count, page, Last-Modified
-INDICATOR_LIST_QUERIES = 2  # indicators with run annotations, their links and proposals
+# indicators with run annotations, their links and proposals, their coverage, area names
+INDICATOR_LIST_QUERIES = 4
 
 
 def test_query_counts_do_not_grow_with_rows(api_client, refreshed, django_assert_num_queries):

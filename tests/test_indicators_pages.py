@@ -103,9 +103,9 @@ def test_indicator_pages_query_counts_are_constant(
     client, indicators, payloads, django_assert_num_queries
 ):
     def pinned():
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):  # indicators, links, national series, coverage
             client.get("/indicators/")
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):  # indicator, links, forces, series, coverage
             client.get("/indicators/homicide/?area=E23000032")
 
     pinned()

@@ -71,14 +71,18 @@ def test_load_indicators_command(papers):
 
 def test_every_indicator_has_a_beat_entry_resolving_to_a_registered_task(indicators):
     schedule = app.conf.beat_schedule
-    assert schedule == indicator_beat_schedule()
+    refreshes = {name: entry for name, entry in schedule.items() if name.startswith("refresh-")}
+    assert refreshes == indicator_beat_schedule()
     app.loader.import_default_modules()
     for indicator in indicators:
         entry = schedule[f"refresh-{indicator.slug}"]
-        assert entry["task"] in app.tasks, entry["task"]
         assert entry["args"] == (indicator.slug,)
         assert isinstance(entry["schedule"], crontab)
-    assert len(schedule) == indicators.count()
+    assert len(refreshes) == indicators.count()
+    # The other entries (the run reaper, the evidence link check) are each checked in
+    # their own tests; every entry of the schedule names a task the worker knows.
+    for name, entry in schedule.items():
+        assert entry["task"] in app.tasks, (name, entry["task"])
 
 
 def test_refresh_task_options():

@@ -8,12 +8,15 @@ import io
 
 import pytest
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from evidence.models import Evidence
 from policies import services
 from policies.models import ApiToken, Proposal, ProposalLink, StatusUpdate, Theme
 from tests.support import make_draft, make_published, make_source
+from tests.watch_support import national_release  # watch: status suggestions
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +33,7 @@ def snapshot():
         sorted(ProposalLink.objects.values_list("pk", "from_proposal", "to_proposal", "note")),
         sorted(Proposal.themes.through.objects.values_list("proposal", "theme")),
         sorted(Proposal.objects.values_list("pk", "version")),
+        sorted(TOTPDevice.objects.values_list("pk", "user", "confirmed", "key")),
     )
 
 
@@ -542,3 +546,173 @@ def test_session_api_writes_need_csrf(world, users):
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
     assert snapshot() == before
+
+
+# --- Sign-in: two-step sign-in (TOTP) and the code step -------------------------------
+
+
+def app_code(device: TOTPDevice) -> str:
+    """The code the device's authenticator app shows now (django-otp's TOTP)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
+# (url, the devices every signed-in role has first: None, unconfirmed or confirmed,
+# expected per role).  The code step without a password first sends everyone,
+# signed in or not, back to the sign-in page.
+TWO_FACTOR_CASES = {
+    "enrol two-step sign-in": ("/accounts/two-factor/enrol/", None, web_expect(403, 302)),
+    "confirm two-step sign-in": ("/accounts/two-factor/confirm/", False, web_expect(403, 302)),
+    "remove two-step sign-in": ("/accounts/two-factor/remove/", True, web_expect(403, 302)),
+    "code step without a password": (
+        "/accounts/login/code/",
+        True,
+        dict.fromkeys(ROLES, "login"),
+    ),
+}
+
+
+def two_factor_case(users, case, role):
+    url, confirmed, expected = TWO_FACTOR_CASES[case]
+    devices = {}
+    if confirmed is not None:
+        devices = {
+            name: TOTPDevice.objects.create(
+                user=users[name], name="synthetic app", confirmed=confirmed
+            )
+            for name in ROLES
+            if name != "anonymous"
+        }
+    # Anonymous visitors try the campaigner's code.
+    device = devices.get(role, devices.get("campaigner"))
+    return url, ({"code": app_code(device)} if device else {}), expected[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", list(TWO_FACTOR_CASES))
+def test_two_factor_write_matrix(users, case, role):
+    url, data, want = two_factor_case(users, case, role)
+    before = snapshot()
+    response = web_client(users, role).post(url, data)
+    if want == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == want, response.content[:500]
+        if want == 302:
+            assert not response["Location"].startswith("/accounts/login/")
+    if want in ("login", 403, 404):
+        assert snapshot() == before
+    else:
+        assert snapshot() != before
+
+
+@pytest.mark.parametrize("case", list(TWO_FACTOR_CASES))
+def test_two_factor_forms_need_csrf(users, case):
+    url, data, _ = two_factor_case(users, case, "admin")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["admin"])
+    before = snapshot()
+    assert client.post(url, data).status_code == 403
+    assert snapshot() == before
+
+
+# --- Watch: status suggestions and link reports (editors only) ------------------------------
+# Each write path of policies/editorial/views/watch.py × every role, with what it may
+# change; the matrix's own snapshot() plus the suggestions.
+
+
+def watch_snapshot():
+    from evidence.models import StatusSuggestion
+
+    rows = StatusSuggestion.objects.values_list("pk", "state", "dismiss_reason", "draft")
+    return (snapshot(), sorted(rows))
+
+
+@pytest.fixture
+def watched(world, users, indicators):
+    """Two synthetic suggestions from one release crossing two links' thresholds:
+    one open, one accepted by editor2 (its draft not saved yet)."""
+    from evidence import suggestions
+    from evidence.models import Indicator, IndicatorLink
+
+    homicide = Indicator.objects.get(slug="homicide")
+    for reference in ("138-2e", "138-2f"):
+        IndicatorLink.objects.filter(indicator=homicide, proposal__reference=reference).update(
+            threshold=95
+        )
+    national_release(homicide, "matrix-a", {0: 110})
+    national_release(homicide, "matrix-b", {1: 90})
+    made = {s.link.proposal.reference: s for s in suggestions.suggest_for_indicator(homicide)}
+    accepted = made["138-2f"]
+    suggestions.accept(accepted, by=users["editor2"], evidence=None)
+    return {"open": made["138-2e"], "accepted": accepted}
+
+
+def watch_cases(watched):
+    editors_only = web_expect(403, 302)
+    open_one, accepted = watched["open"].pk, watched["accepted"].pk
+    return {
+        "accept suggestion": (f"/editorial/suggestions/{open_one}/accept/", dict, editors_only),
+        "dismiss suggestion": (
+            f"/editorial/suggestions/{open_one}/dismiss/",
+            lambda: {"reason": "Synthetic reason from the matrix."},
+            editors_only,
+        ),
+        "draft from suggestion": (
+            f"/editorial/suggestions/{accepted}/draft/",
+            lambda: new_update_form({"new-0-url": "https://example.org/synthetic-suggested"}),
+            editors_only,
+        ),
+    }
+
+
+WATCH_CASES = ["accept suggestion", "dismiss suggestion", "draft from suggestion"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", WATCH_CASES)
+def test_watch_write_matrix(watched, users, case, role):
+    url, data, expected = watch_cases(watched)[case]
+    before = watch_snapshot()
+    response = web_client(users, role).post(url, data())
+    want = expected[role]
+    if want == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == want, response.content[:500]
+    if want in ("login", 403):
+        assert watch_snapshot() == before
+    else:
+        assert not response["Location"].startswith("/accounts/login/")
+        assert watch_snapshot() != before
+
+
+@pytest.mark.parametrize("case", WATCH_CASES)
+def test_watch_forms_need_csrf(watched, users, case):
+    url, data, _ = watch_cases(watched)[case]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["admin"])
+    before = watch_snapshot()
+    assert client.post(url, data()).status_code == 403
+    assert watch_snapshot() == before
+
+
+def test_watch_pages_are_for_editors(watched, users):
+    pages = [
+        "/editorial/link-reports/",
+        f"/editorial/suggestions/{watched['open'].pk}/dismiss/",
+        f"/editorial/suggestions/{watched['accepted'].pk}/draft/",
+    ]
+    for url in pages:
+        assert web_client(users, "anonymous").get(url)["Location"].startswith("/accounts/login/")
+        assert web_client(users, "norole").get(url).status_code == 403
+        assert web_client(users, "campaigner").get(url).status_code == 403
+        assert web_client(users, "editor").get(url).status_code == 200
+        assert web_client(users, "admin").get(url).status_code == 200
+    # The queue shows suggestions to editors; campaigners cannot open it at all.
+    assert f"suggestion-{watched['open'].pk}" in (
+        web_client(users, "editor").get("/editorial/review/").content.decode()
+    )
+    assert web_client(users, "campaigner").get("/editorial/review/").status_code == 403

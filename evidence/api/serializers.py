@@ -34,6 +34,35 @@ class RunSerializer(serializers.Serializer):
     error = serializers.CharField(allow_blank=True)
 
 
+class MissingAreaSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="ONS geocode of the police force area.")
+    name = serializers.CharField()
+
+
+class CoverageSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    period_label = serializers.CharField()
+    forces_expected = serializers.IntegerField(help_text="Police force areas: 43.")
+    forces_reporting = serializers.IntegerField(
+        help_text="Force areas the source had a figure for, for this period."
+    )
+    complete = serializers.BooleanField(
+        help_text="Every force reported. Only then is a sum over the forces a national "
+        "figure; otherwise it is a sum over forces_reporting of forces_expected forces."
+    )
+    missing = MissingAreaSerializer(many=True)
+
+
+class PeriodCoverageSerializer(serializers.Serializer):
+    forces_expected = serializers.IntegerField()
+    forces_reporting = serializers.IntegerField()
+    complete = serializers.BooleanField()
+    missing = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes of the force areas with no figure."
+    )
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
@@ -45,6 +74,10 @@ class IndicatorSerializer(serializers.ModelSerializer):
     last_success_at = serializers.DateTimeField(allow_null=True, read_only=True)
     latest_period_end = serializers.DateField(allow_null=True, read_only=True)
     is_stale = serializers.SerializerMethodField()
+    coverage = serializers.SerializerMethodField(
+        help_text="For each period the source was read for (force-level sources), which "
+        "police force areas had no figure."
+    )
 
     class Meta:
         model = Indicator
@@ -69,6 +102,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "last_success_at",
             "latest_period_end",
             "is_stale",
+            "coverage",
         ]
 
     def get_url(self, obj: Indicator) -> str:
@@ -103,6 +137,24 @@ class IndicatorSerializer(serializers.ModelSerializer):
     def get_is_stale(self, obj: Indicator) -> bool:
         return selectors.is_stale(obj)
 
+    @extend_schema_field(CoverageSerializer(many=True))
+    def get_coverage(self, obj: Indicator) -> list[dict[str, Any]]:
+        names = self.context.get("area_names")  # IndicatorViewSet reads them once
+        if names is None:
+            names = self._area_names = getattr(self, "_area_names", None) or selectors.area_names()
+        return [
+            {
+                "period_start": period.period_start,
+                "period_end": period.period_end,
+                "period_label": period.label,
+                "forces_expected": period.forces_expected,
+                "forces_reporting": period.forces_reporting,
+                "complete": period.complete,
+                "missing": [dataclasses.asdict(area) for area in period.missing],
+            }
+            for period in selectors.period_coverage(obj, names)
+        ]
+
 
 class ReleaseSerializer(serializers.Serializer):
     title = serializers.CharField()
@@ -125,6 +177,10 @@ class ObservationSerializer(serializers.ModelSerializer):
     is_current = serializers.BooleanField(
         help_text="False when a later release revised this figure (both are kept)."
     )
+    period_coverage = serializers.SerializerMethodField(
+        help_text="Which police force areas had a figure for this period (null where none "
+        "is recorded, as for figures entered by hand)."
+    )
 
     class Meta:
         model = Observation
@@ -138,6 +194,20 @@ class ObservationSerializer(serializers.ModelSerializer):
             "period_label",
             "value",
             "is_current",
+            "period_coverage",
             "release",
             "retrieved_at",
         ]
+
+    @extend_schema_field(PeriodCoverageSerializer(allow_null=True))
+    def get_period_coverage(self, obj: Observation) -> dict[str, Any] | None:
+        expected = getattr(obj, "coverage_expected", None)
+        if expected is None:
+            return None
+        reporting = obj.coverage_reporting  # type: ignore[attr-defined]  # annotated
+        return {
+            "forces_expected": expected,
+            "forces_reporting": reporting,
+            "complete": reporting == expected,
+            "missing": list(obj.coverage_missing or []),  # type: ignore[attr-defined]
+        }

@@ -2,8 +2,9 @@
 GOV.UK Content API.
 
 File addresses change with every release, so each refresh asks
-``/api/content/<path>`` for the page's attachments and takes the newest whose
-address matches the indicator's pattern.  The file is streamed to disk and
+``/api/content/<path>`` for the page's files and takes the newest edition of
+the one whose address matches the indicator's pattern, by the indicator's
+edition rule (sources/govuk.py).  The file is streamed to disk and
 read row by row (sources/spreadsheets.py); its header row must match a layout
 we know exactly, or the refresh fails loudly and stores nothing.
 """
@@ -18,15 +19,20 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
-
-from django.conf import settings
-from django.utils.dateparse import parse_datetime
 
 from ..areas import NATIONAL_CODE, AreaLookup, UnknownArea
-from . import Fetched, Figure, LayoutError, Period, Release, SourceError
-from .http import HttpClient
-from .spreadsheets import NotASpreadsheet, iter_sheets
+from . import (
+    Coverage,
+    Fetched,
+    Figure,
+    LayoutError,
+    Period,
+    RefreshPlan,
+    SourceError,
+    UnsafeFile,
+)
+from .govuk import GovukContent
+from .spreadsheets import NotASpreadsheet, UnsafeSpreadsheet, iter_sheets
 
 if TYPE_CHECKING:
     from ..models import Indicator
@@ -151,11 +157,41 @@ def _wanted(values: Iterable[str] | str | None) -> set[str] | None:
     return {v.strip().lower() for v in values}
 
 
+def _membership(allowed: set[str], seen: set[str]) -> Callable[[object], bool]:
+    """``value in allowed`` as the tables spell it (any case, spaces around),
+    noting each distinct value seen; one dictionary look-up per row after the
+    first of each value."""
+    verdicts: dict[object, bool] = {}
+
+    def test(raw: object) -> bool:
+        verdict = verdicts.get(raw)
+        if verdict is None:
+            cell = str(raw or "").strip().lower()
+            seen.add(cell)
+            verdict = verdicts[raw] = cell in allowed
+        return verdict
+
+    return test
+
+
+def _period_reader(kind: str, columns: dict[str, int]) -> tuple[list[int], Callable[..., Period]]:
+    """The columns that say a row's period, and the function that reads them."""
+    if kind == "workforce":
+        return [columns["period"]], march_period
+    if kind == "recorded_crime":
+        return [columns["year"], columns["quarter"]], quarter_period
+    return [columns["year"]], year_period
+
+
 def parse_table(
     path: Path, kind: str, config: dict[str, Any], lookup: AreaLookup
 ) -> tuple[list[Figure], int]:
     """Stream the file, keep the rows the indicator wants, and sum them per area
-    and period.  Memory grows with the number of areas × periods, not rows."""
+    and period.  Memory grows with the number of areas × periods, not rows.
+
+    Only the columns of the layout are read, and a row the indicator's filters
+    turn down is read no further than the filtered column: most rows of a
+    table are other offences or worker types (bench/ingest)."""
     sheets_wanted = config.get("sheets")  # None: every sheet whose header is a data header
     filters = {
         "worker_type": _wanted(config.get("worker_type")),
@@ -168,9 +204,10 @@ def parse_table(
     rows_read = 0
     data_sheets = 0
     unknown: set[str] = set()
+    periods: dict[tuple[object, ...], Period] = {}
+    codes: dict[tuple[object, object], str | None] = {}
     try:
-        sheets = iter_sheets(path)
-        for name, rows in sheets:
+        for name, rows in iter_sheets(path):
             if sheets_wanted and name not in sheets_wanted:
                 continue
             header = next(rows, None)
@@ -182,41 +219,46 @@ def parse_table(
                     raise LayoutError(_layout_problem(kind, name, header or []))
                 continue  # a cover or notes sheet
             data_sheets += 1
-            width = max(columns.values()) + 1
-            for number, row in enumerate(rows, start=2):
-                rows_read += 1
-                if len(row) < width:
-                    row = row + [None] * (width - len(row))
-                skip = False
-                for field, allowed in filters.items():
-                    if allowed is None or field not in columns:
-                        continue
-                    cell = str(row[columns[field]] or "").strip().lower()
-                    seen_values[field].add(cell)
-                    if cell not in allowed:
-                        skip = True
-                if skip:
-                    continue
+            where = {
+                columns[field]: _membership(allowed, seen_values[field])
+                for field, allowed in filters.items()
+                if allowed is not None and field in columns
+            }
+            period_columns, read_period = _period_reader(kind, columns)
+            geocode = columns.get("geocode")
+            picked = [columns["value"], columns["area"], *period_columns]
+            if geocode is not None:
+                picked.append(geocode)
+            rows_before = rows.rows_read
+            for row in rows.select(picked, where=where):
                 try:
-                    value = parse_number(row[columns["value"]])
-                    if value is None:
-                        continue
-                    if kind == "workforce":
-                        period = march_period(row[columns["period"]])
-                    elif kind == "recorded_crime":
-                        period = quarter_period(row[columns["year"]], row[columns["quarter"]])
-                    else:
-                        period = year_period(row[columns["year"]])
+                    value = parse_number(row[0])
                 except LayoutError as exc:
-                    raise LayoutError(f"sheet {name!r} row {number}: {exc}") from None
-                spelling = row[columns["area"]]
+                    raise LayoutError(f"sheet {name!r} row {rows.position}: {exc}") from None
+                if value is None:
+                    continue
+                period_key = tuple(row[2 : 2 + len(period_columns)])
+                period = periods.get(period_key)
+                if period is None:
+                    try:
+                        period = periods[period_key] = read_period(*period_key)
+                    except LayoutError as exc:
+                        raise LayoutError(f"sheet {name!r} row {rows.position}: {exc}") from None
+                spelling = row[1]
                 if bodies is not None:
                     if str(spelling or "").strip().lower() in bodies:
                         sums[(NATIONAL_CODE, period)] += value
                     continue
-                code = _area_code(lookup, row, columns, unknown)
+                area_key = (row[-1] if geocode is not None else None, spelling)
+                if area_key in codes:
+                    code = codes[area_key]
+                else:
+                    code = codes[area_key] = _area_code(lookup, area_key, unknown)
                 if code is not None and code != NATIONAL_CODE:
                     sums[(code, period)] += value
+            rows_read += rows.rows_read - rows_before
+    except UnsafeSpreadsheet as exc:
+        raise UnsafeFile(str(exc)) from exc
     except NotASpreadsheet as exc:
         raise LayoutError(str(exc)) from exc
     if not data_sheets:
@@ -237,19 +279,15 @@ def parse_table(
     return figures, rows_read
 
 
-def _area_code(
-    lookup: AreaLookup, row: list[Any], columns: dict[str, int], unknown: set[str]
-) -> str | None:
-    spellings = []
-    if "geocode" in columns and row[columns["geocode"]]:
-        spellings.append(row[columns["geocode"]])
-    spellings.append(row[columns["area"]])
-    for spelling in spellings:
+def _area_code(lookup: AreaLookup, key: tuple[object, object], unknown: set[str]) -> str | None:
+    """The code of a row's area: its geocode when the table has one, else its name."""
+    geocode, name = key
+    for spelling in (geocode, name) if geocode else (name,):
         try:
             return lookup.resolve(spelling)
         except UnknownArea:
             continue
-    unknown.add(str(row[columns["area"]]))
+    unknown.add(str(name))
     return None
 
 
@@ -266,37 +304,48 @@ def national_sums(sums: dict[tuple[str, Period], Decimal], forces: set[str]) -> 
     ]
 
 
-class GovukContent:
-    def __init__(self, base_url: str | None = None, http: HttpClient | None = None) -> None:
-        self.base_url = (base_url or settings.INDICATOR_SOURCES["govuk_content"]).rstrip("/") + "/"
-        self.http = http or HttpClient()
+def coverage_of(figures: list[Figure], lookup: AreaLookup) -> list[Coverage]:
+    """Per period, the forces with a figure in the table (a force without a row
+    for a period has no figure: the table does not say it is zero)."""
+    by_period: dict[Period, set[str]] = defaultdict(set)
+    for figure in figures:
+        if figure.area_code != NATIONAL_CODE:
+            by_period[figure.period].add(figure.area_code)
+    expected = frozenset(lookup.force_codes)
+    return [Coverage(period, frozenset(codes), expected) for period, codes in by_period.items()]
 
-    def latest_attachment(self, path: str, pattern: str) -> Release:
-        page_url = urljoin(self.base_url, path.lstrip("/"))
-        body = self.http.get_json(page_url)
-        try:
-            attachments = body["details"]["attachments"]
-        except (KeyError, TypeError):
-            raise LayoutError(f"{page_url} has no details.attachments") from None
-        regex = re.compile(pattern)
-        page_updated = body.get("public_updated_at")
-        matches = []
-        for attachment in attachments:
-            url = attachment.get("url") or ""
-            if regex.search(url):
-                updated = attachment.get("public_updated_at") or page_updated
-                matches.append((updated or "", attachment))
-        if not matches:
-            titles = [a.get("title") for a in attachments]
-            raise LayoutError(f"no attachment of {page_url} matches {pattern!r}; found {titles}")
-        updated, attachment = max(matches, key=lambda m: m[0])
-        url = urljoin(page_url, attachment["url"])
-        return Release(
-            key=url,
-            title=attachment.get("title") or url.rsplit("/", 1)[-1],
-            url=url,
-            published_at=parse_datetime(updated) if updated else None,
-        )
+
+def _checked(indicator: Indicator) -> dict[str, Any]:
+    config = indicator.config or {}
+    for key in ("content_path", "attachment", "table"):
+        if not config.get(key):
+            raise SourceError(f"indicator {indicator.slug} config lacks {key!r}")
+    if config["table"] not in LAYOUTS:
+        raise SourceError(f"unknown table kind {config['table']!r}")
+    return config
+
+
+def plan(
+    indicator: Indicator,
+    *,
+    lookup: AreaLookup,
+    content: GovukContent | None = None,
+    known_release: Callable[[str], bool] = lambda key: False,
+    **_: Any,
+) -> RefreshPlan:
+    """Which file a refresh would download now (one request to find out)."""
+    config = _checked(indicator)
+    content = content or GovukContent()
+    before = content.http.requests_made
+    release = content.newest_file(
+        config["content_path"], config["attachment"], config.get("edition")
+    )
+    made = content.http.requests_made - before
+    if known_release(release.key):
+        return RefreshPlan(f"{release.title}: stored already, nothing to download", made, 0)
+    return RefreshPlan(
+        f"{release.title}: a new edition, would download 1 file", made, 1, [release.url]
+    )
 
 
 def fetch(
@@ -307,18 +356,20 @@ def fetch(
     known_release: Callable[[str], bool] = lambda key: False,
     **_: Any,
 ) -> Fetched:
-    config = indicator.config or {}
-    for key in ("content_path", "attachment", "table"):
-        if not config.get(key):
-            raise SourceError(f"indicator {indicator.slug} config lacks {key!r}")
-    if config["table"] not in LAYOUTS:
-        raise SourceError(f"unknown table kind {config['table']!r}")
+    config = _checked(indicator)
     content = content or GovukContent()
-    release = content.latest_attachment(config["content_path"], config["attachment"])
+    release = content.newest_file(
+        config["content_path"], config["attachment"], config.get("edition")
+    )
     fetched = Fetched(release=release)
     if known_release(release.key):
         return fetched  # this edition is stored already: nothing to download
     with tempfile.TemporaryDirectory(prefix="indicator-") as tmp:
         path = content.http.download(release.url, Path(tmp) / "table.ods")
-        fetched.figures, fetched.rows_read = parse_table(path, config["table"], config, lookup)
+        try:
+            fetched.figures, fetched.rows_read = parse_table(path, config["table"], config, lookup)
+        except UnsafeFile as exc:
+            raise UnsafeFile(f"{release.url}: {exc}") from exc
+    if not config.get("national_bodies"):
+        fetched.coverage = coverage_of(fetched.figures, lookup)
     return fetched

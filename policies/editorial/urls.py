@@ -4,14 +4,23 @@ and editors' pages."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, evidence, history, imports, reference_data, updates
+from .views import (
+    accounts,
+    evidence,
+    history,
+    imports,
+    reference_data,
+    two_factor,
+    updates,
+    watch,
+)
 
 urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        accounts.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -68,4 +77,27 @@ urlpatterns = [
     path("editorial/import/", imports.import_upload, name="import"),
     path("editorial/import/template.csv", imports.import_template, name="import-template"),
     path("editorial/import/jobs/<str:job_id>/", imports.import_job, name="import-job"),
+]
+
+# --- Watch: status suggestions from indicator figures, and evidence link reports ---
+urlpatterns += [
+    path(
+        "editorial/suggestions/<int:pk>/accept/", watch.suggestion_accept, name="suggestion-accept"
+    ),
+    path(
+        "editorial/suggestions/<int:pk>/dismiss/",
+        watch.suggestion_dismiss,
+        name="suggestion-dismiss",
+    ),
+    path("editorial/suggestions/<int:pk>/draft/", watch.suggestion_draft, name="suggestion-draft"),
+    path("editorial/link-reports/", watch.link_reports, name="link-reports"),
+]
+
+# --- Sign-in: the code step and two-step sign-in (TOTP) for editors and admins ---
+urlpatterns += [
+    path("accounts/login/code/", accounts.sign_in_code, name="login-code"),
+    path("accounts/two-factor/", two_factor.two_factor, name="two-factor"),
+    path("accounts/two-factor/enrol/", two_factor.two_factor_enrol, name="two-factor-enrol"),
+    path("accounts/two-factor/confirm/", two_factor.two_factor_confirm, name="two-factor-confirm"),
+    path("accounts/two-factor/remove/", two_factor.two_factor_remove, name="two-factor-remove"),
 ]

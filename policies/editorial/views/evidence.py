@@ -12,6 +12,7 @@ from ... import permissions, services
 from ..access import allowed
 from ..forms import EvidenceForm
 from ..refusals import attempt_on_form, form_status
+from . import watch
 
 
 @allowed(permissions.can_add_evidence)
@@ -36,6 +37,7 @@ def evidence_edit(request, pk: int):
         )
         saved = attempt.result
         if attempt.ok and saved is not None:
+            watch.archive_if_asked(form, saved.url)  # a web archive's copy, if asked
             messages.success(
                 request,
                 "Saved as a new version." if saved.pk != evidence.pk else "Source saved.",

@@ -18,6 +18,7 @@ from ...permissions import User
 from ..access import allowed
 from ..forms import NewEvidenceFormSet, ReturnForm, StatusUpdateForm, VersionForm
 from ..refusals import attempt_on_form, attempt_with_messages, form_status
+from . import watch
 
 
 def _updates():
@@ -36,7 +37,8 @@ def my_drafts(request):
 def review_queue(request):
     updates = _updates().filter(state=StatusUpdate.State.SUBMITTED).order_by("submitted_at")
     drafts = _updates().filter(state=StatusUpdate.State.DRAFT).exclude(author=request.user)
-    return render(request, "editorial/review_queue.html", {"updates": updates, "drafts": drafts})
+    context = {"updates": updates, "drafts": drafts} | watch.queue_context()  # + suggestions
+    return render(request, "editorial/review_queue.html", context)
 
 
 def _update_form_page(request, proposal: Proposal, update=None, corrects=None):
@@ -62,6 +64,7 @@ def _update_form_page(request, proposal: Proposal, update=None, corrects=None):
                             request.user, data=source_form.evidence_input()
                         )
                         new_sources.append(evidence)
+                        watch.archive_if_asked(source_form, evidence.url)  # archive copy
                         if not created:
                             messages.info(
                                 request, f"Reused the library's source for {evidence.url}."
