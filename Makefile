@@ -7,6 +7,11 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The settings are production unless told otherwise, and production refuses to start
+# without a secret key, hosts and a real email backend.  These targets are the
+# laptop's (run, migrate, load, user, worker, beat, test, schema...): development
+# mode unless the shell sets DJANGO_DEBUG itself.  check-deploy sets production.
+export DJANGO_DEBUG ?= 1
 
 .PHONY: run user test test-fast screenshots install migrate load lint typecheck format schema check-deploy worker beat bench fuzz clean
 
@@ -60,7 +65,9 @@ format: install
 
 check-deploy: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-secret-value-for-checks \
-	  DJANGO_ALLOWED_HOSTS=tracker.example.org $(MANAGE) check --deploy --fail-level WARNING
+	  DJANGO_ALLOWED_HOSTS=tracker.example.org \
+	  DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
+	  $(MANAGE) check --deploy --fail-level WARNING
 
 worker: install
 	$(UV) run --frozen celery -A tracker worker --loglevel=info
@@ -76,6 +83,20 @@ bench: install
 
 fuzz: install
 	.ci/api-fuzz.sh
+
+# --- Backups (README, "Operations: backups") ----------------------------------
+# PostgreSQL's own dump of the database at DATABASE_URL (pg_dump custom format) and
+# its restore over it (pg_restore --clean --if-exists --no-owner, one transaction).
+# SQLite is refused with a message.  No Python needed, so no `install` first.
+.PHONY: backup restore
+
+backup:
+	.ci/pg-backup.sh backup $(if $(FILE),"$(FILE)")
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=tracker-YYYYMMDDTHHMMSSZ.dump"; exit 2; }
+	.ci/pg-backup.sh restore "$(FILE)"
+# --- end of backups -------------------------------------------------------------
 
 clean:
 	rm -rf .venv .tools db.sqlite3 staticfiles .pytest_cache

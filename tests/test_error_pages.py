@@ -1,6 +1,7 @@
 """Error pages are the site's own: branded, explanatory, never Django's bare text."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.views import defaults
 
@@ -25,7 +26,7 @@ def test_403_explains_the_role(client, users):
     from django.contrib.auth.models import AnonymousUser
 
     request.user = AnonymousUser()
-    page = defaults.permission_denied(request, exception=None).content.decode()
+    page = defaults.permission_denied(request, exception=PermissionDenied()).content.decode()
     assert "You may not open this page" in page and "Sign in" in page
 
 

@@ -31,7 +31,7 @@ def test_pages_equal_the_plain_paginator(papers, q):
 
 def test_key_fields_count_matches_by_paper(papers):
     paginator = KeysFirstPaginator(ranked("police"), 10, key_fields=("paper_number",))
-    by_paper = {}
+    by_paper: dict[int, int] = {}
     for _, paper in paginator.keys:
         by_paper[paper] = by_paper.get(paper, 0) + 1
     assert by_paper == {

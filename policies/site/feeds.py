@@ -79,8 +79,7 @@ class ChangesFeed(Feed):
         prefix = "Correction: " if change.type == "correction" else ""
         suffix = " [since corrected]" if update.state == "corrected" else ""
         return (
-            f"{prefix}{change.reference}: {update.get_status_display()} "
-            f"from {update.when}{suffix}"
+            f"{prefix}{change.reference}: {update.get_status_display()} from {update.when}{suffix}"
         )
 
     def item_description(self, change: change_log.Change) -> str:
