@@ -25,6 +25,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import OperationalError, transaction
 
+from tracker import faults
+
 from .. import permissions, services
 from ..permissions import User
 from . import claims
@@ -100,7 +102,7 @@ def start_import_job(
 
     def enqueue() -> None:
         try:
-            run_import.delay(job_id)
+            faults.enqueue(run_import, job_id)
         except Exception:
             # Not queued (the broker is down): nothing may wait for a worker.
             _end(job_id, state="failed", errors=["The job could not be queued."])

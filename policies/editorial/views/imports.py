@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from tracker import faults
+
 from ... import imports, permissions, services
 from ..access import allowed
 from ..forms import ImportForm
@@ -42,6 +44,13 @@ def import_upload(request):
             errors, status = [exc.message], 409
         except imports.ImportBusy as exc:
             errors, status = [exc.message], 503
+        except faults.QueueUnavailable:
+            # The form comes back as it was sent (mode chosen); the file must be chosen again.
+            errors = [
+                "This file is long enough to run in the background, and the task queue is "
+                "unavailable just now: nothing was imported. Please try again in a few minutes."
+            ]
+            status = 503
         except services.NotPermitted as exc:
             raise PermissionDenied(exc.message) from exc
         else:
