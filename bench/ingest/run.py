@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -126,9 +127,15 @@ def ingest(rows: int) -> dict:
     )
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    file_bytes = table.stat().st_size
+    observations = Observation.objects.count()
+    from django.db import connections
+
+    connections.close_all()
+    shutil.rmtree(work, ignore_errors=True)  # the table (20 MB a million rows) and database
     return {
         "rows": rows_read,
-        "file_bytes": table.stat().st_size,
+        "file_bytes": file_bytes,
         "generate_seconds": round(generated, 2),
         "ingest_seconds": round(elapsed, 2),
         "parse_seconds": round(parsed, 2),
@@ -136,7 +143,7 @@ def ingest(rows: int) -> dict:
         "cpu_seconds": round(cpu, 2),
         "rows_per_cpu_second": round(rows_read / cpu),
         "figures_stored": result.added,
-        "observations": Observation.objects.count(),
+        "observations": observations,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rss_before_ingest_mb": round(baseline_rss / 1024, 1),
     }
@@ -153,6 +160,7 @@ def calamine_peak(rows: int) -> dict:
     started = time.perf_counter()
     sheet = python_calamine.CalamineWorkbook.from_path(str(table)).get_sheet_by_index(0)
     count = sum(1 for _ in sheet.iter_rows())
+    shutil.rmtree(work, ignore_errors=True)
     return {
         "reader": "python-calamine",
         "rows": count - 1,

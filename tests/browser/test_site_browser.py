@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from evidence.models import Evidence
-from policies.models import ActingBody, Proposal, Status, StatusUpdate
+from policies.models import ActingBody, Proposal, ProposalLink, Status, StatusUpdate
 from tests.factories import EvidenceFactory, StatusUpdateFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -155,8 +155,16 @@ def test_comparison_page(web):
     web.goto(page, "/compare/118-138/")
     expect(page.locator("h1")).to_contain_text("paper 118")
     assert page.locator("ins").count() > 0 and page.locator("del").count() > 0
-    not_revisited = Proposal.objects.filter(paper__number=118, links_out__isnull=True).count()
-    new_in_138 = Proposal.objects.filter(paper__number=138, links_in__isnull=True).count()
+    # Only a link that takes the 118 proposal up counts (ProposalLink.TAKEN_UP_TYPES).
+    taken_up = ProposalLink.TAKEN_UP_TYPES
+    not_revisited = (
+        Proposal.objects.filter(paper__number=118)
+        .exclude(links_out__link_type__in=taken_up)
+        .count()
+    )
+    new_in_138 = (
+        Proposal.objects.filter(paper__number=138).exclude(links_in__link_type__in=taken_up).count()
+    )
     expect(page.locator("#not-revisited + p + ul > li")).to_have_count(not_revisited)
     expect(page.locator("#new-in-138 + p + ul > li")).to_have_count(new_in_138)
     page.get_by_role("link", name=re.compile(r"^Reworded")).click()
