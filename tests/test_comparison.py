@@ -150,3 +150,17 @@ def test_api_reflects_the_revised_links(api_client, papers):
     assert links("118-6b") == {"138-5.3.10b": "related"}
     assert links("118-2d") == {"138-2g": "strengthened"}
     assert links("138-2d") == {"118-1e": "related"}
+
+
+def test_the_api_says_which_links_take_a_proposal_up(api_client, papers):
+    """Journalists read the same rule as the comparison page, per link."""
+    links = api_client.get("/api/v1/proposals/118-1e/").json()["links"]
+    assert links
+    for link in links:
+        assert link["takes_up"] is (link["link_type"] in ProposalLink.TAKEN_UP_TYPES)
+    by_target = {link["proposal"]["reference"]: link for link in links}
+    assert by_target["138-2d"]["link_type"] == "related"
+    assert by_target["138-2d"]["takes_up"] is False
+    reworded = api_client.get("/api/v1/proposals/?paper=118&page_size=100").json()["results"]
+    flags = [link["takes_up"] for p in reworded for link in p["links"]]
+    assert True in flags and False in flags

@@ -105,6 +105,11 @@ class ProposalRefSerializer(serializers.Serializer):
 class LinkSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=["to_138", "from_118"])
     link_type = serializers.ChoiceField(choices=ProposalLink.LinkType.choices)
+    takes_up = serializers.BooleanField(
+        help_text="True when paper 138 took the 118 proposal up (carried over, reworded, "
+        "strengthened or weakened); a related link does not: the 118 proposal then stays "
+        "not revisited, still party policy."
+    )
     note = serializers.CharField()
     proposal = ProposalRefSerializer()
 
@@ -233,6 +238,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             {
                 "direction": link.direction,
                 "link_type": link.link_type,
+                "takes_up": link.takes_up,
                 "note": link.note,
                 "proposal": self._ref(link.proposal),
             }
