@@ -28,7 +28,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -42,6 +41,7 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from policies.models import ApiToken, Proposal, StatusUpdate
 from tests.factories import PASSWORD, UserFactory
 from tests.services import require_postgres
+from tests.workers import database_url
 from tracker import cachebackends, faults
 from tracker.cachebackends import FailOpenRedisCache
 
@@ -445,15 +445,6 @@ def test_an_import_that_needs_the_queue_answers_503_and_changes_nothing(
 
 
 # --- Through gunicorn, production settings -------------------------------------------------
-
-
-def database_url(port: int | None = None) -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    host = "127.0.0.1" if port else db["HOST"] or "127.0.0.1"
-    return f"postgres://{auth}@{host}:{port or db['PORT'] or 5432}/{db['NAME']}"
 
 
 def production_env(**extra: str) -> dict[str, str]:

@@ -8,33 +8,22 @@ transactional test, so the worker sees committed rows and we see its writes.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from evidence import services
 from evidence.models import Observation, RefreshRun
 from tests.payloads.server import PayloadServer, mount_defaults
 from tests.services import redis_url, require_postgres
+from tests.workers import worker_command, worker_env
 from tracker.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUGS = ["homicide", "section-60-searches", "police-officers-fte"]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def wait_for_runs(count: int, worker: subprocess.Popen, log: Path, timeout: float = 90) -> None:
@@ -69,36 +58,10 @@ def test_a_real_worker_refreshes_and_a_second_run_adds_nothing(papers, eager_off
     sources = mount_defaults(server)
     queue = f"indicators-test-{uuid.uuid4().hex[:10]}"
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        # Not TESTING (a real worker), and not production (no secret key to give it).
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": broker,
-        "POLICE_API_BASE_URL": sources["police_api"],
-        "GOVUK_CONTENT_API_BASE_URL": sources["govuk_content"],
-        "INDICATOR_HTTP_BACKOFF": "0",
-        "POLICE_API_MAX_RATE": "100",
-    }
-    env.pop("DJANGO_TESTING", None)
+    env = worker_env(broker, sources)
     with open(log, "w") as out:
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tracker",
-                "worker",
-                "--pool=solo",
-                "--queues",
-                queue,
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
+            worker_command(queue),
             cwd=ROOT,
             env=env,
             stdout=out,

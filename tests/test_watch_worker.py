@@ -12,17 +12,13 @@ servers on 127.0.0.1; the queue's name starts with ``watch_``.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from evidence import services
@@ -31,17 +27,10 @@ from tests.factories import EvidenceFactory
 from tests.payloads.server import PayloadServer, mount_defaults
 from tests.services import redis_url, require_postgres
 from tests.watch_support import WatchServer, mount_prc_edition3
+from tests.workers import worker_command, worker_env
 from tracker.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Worker:
@@ -102,42 +91,20 @@ def worker(papers, eager_off, outside, tmp_path) -> Iterator[Worker]:
     sources = mount_defaults(payloads)
     queue = f"watch_{uuid.uuid4().hex[:10]}"
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        "DJANGO_DEBUG": "1",  # a development worker: production settings are not the point
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": broker,
-        "POLICE_API_BASE_URL": sources["police_api"],
-        "GOVUK_CONTENT_API_BASE_URL": sources["govuk_content"],
-        "INDICATOR_HTTP_BACKOFF": "0",
-        "POLICE_API_MAX_RATE": "100",
-        "EVIDENCE_ARCHIVE_API_URL": pages.archive_api,
-        "EVIDENCE_ARCHIVE_SAVE_URL": pages.archive_save,
-        "LINK_CHECK_ALLOW_PRIVATE": "1",
-        "LINK_CHECK_HOST_INTERVAL": "0",
-        "LINK_CHECK_TIMEOUT": "2",
-        "LINK_CHECK_EVERY_HOURS": "0",
-        "LINK_CHECK_CONTACT_URL": "https://tracker.example.org/methodology/",
-    }
-    env.pop("DJANGO_TESTING", None)
+    env = worker_env(
+        broker,
+        sources,
+        EVIDENCE_ARCHIVE_API_URL=pages.archive_api,
+        EVIDENCE_ARCHIVE_SAVE_URL=pages.archive_save,
+        LINK_CHECK_ALLOW_PRIVATE="1",
+        LINK_CHECK_HOST_INTERVAL="0",
+        LINK_CHECK_TIMEOUT="2",
+        LINK_CHECK_EVERY_HOURS="0",
+        LINK_CHECK_CONTACT_URL="https://tracker.example.org/methodology/",
+    )
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tracker",
-                "worker",
-                "--pool=solo",
-                "--queues",
-                queue,
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
+            worker_command(queue),
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -20,15 +20,12 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -36,6 +33,7 @@ from evidence import services, tasks
 from evidence.models import Indicator, Observation, RefreshRun
 from tests.payloads.server import PayloadServer, mount_defaults
 from tests.services import redis_url, require_postgres
+from tests.workers import worker_command, worker_env
 from tracker import health
 from tracker.celery import app
 
@@ -123,14 +121,6 @@ def cache_value(key: str) -> object:
 # --- A real worker, killed with SIGKILL mid-refresh ----------------------------------
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def eager_off():
     """The suite runs tasks in-process: here they must go to the broker and the worker."""
@@ -148,24 +138,7 @@ TIME_LIMIT, MARGIN, RESTORE = 6, 1, 1
 def start_worker(env: dict[str, str], queue: str, log: Path, name: str) -> subprocess.Popen:
     out = open(log, "w")  # noqa: SIM115 - closed with the process below
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tracker",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--queues",
-            queue,
-            "--hostname",
-            f"{name}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=INFO",
-        ],
+        worker_command(queue, "--pool=prefork", "--concurrency=1", "--hostname", f"{name}@%h"),
         cwd=ROOT,
         env=env,
         stdout=out,
@@ -225,24 +198,16 @@ def test_a_worker_killed_mid_refresh_and_restarted_completes_the_run_once(
     server.httpd.RequestHandlerClass = Held
 
     queue = f"faults_kill_{uuid.uuid4().hex[:10]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        # Not TESTING (a real worker), and not production (no secret key to give it).
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": broker,
-        "POLICE_API_BASE_URL": sources["police_api"],
-        "GOVUK_CONTENT_API_BASE_URL": sources["govuk_content"],
-        "INDICATOR_HTTP_BACKOFF": "0",
-        "POLICE_API_MAX_RATE": "100",
-        "INDICATOR_TASK_TIME_LIMIT": str(TIME_LIMIT),
-        "CELERY_TASK_TIME_LIMIT": str(TIME_LIMIT),
-        "CELERY_TASK_SOFT_TIME_LIMIT": str(TIME_LIMIT - 2),
-        "CELERY_REDELIVERY_MARGIN": str(MARGIN),
-        "CELERY_RESTORE_INTERVAL": str(RESTORE),
-        "HEALTH_WORKER_HEARTBEAT_INTERVAL": "1",
-    }
+    env = worker_env(
+        broker,
+        sources,
+        INDICATOR_TASK_TIME_LIMIT=str(TIME_LIMIT),
+        CELERY_TASK_TIME_LIMIT=str(TIME_LIMIT),
+        CELERY_TASK_SOFT_TIME_LIMIT=str(TIME_LIMIT - 2),
+        CELERY_REDELIVERY_MARGIN=str(MARGIN),
+        CELERY_RESTORE_INTERVAL=str(RESTORE),
+        HEALTH_WORKER_HEARTBEAT_INTERVAL="1",
+    )
     env.pop("DJANGO_TESTING", None)
     # This process reaps with the workers' threshold; what it would queue is recorded
     # (never run here: this process's sources are not the payload server).
