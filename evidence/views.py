@@ -68,7 +68,11 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         }
         for indicator in indicators
     ]
-    return render(request, "evidence/indicator_list.html", {"rows": rows})
+    return render(
+        request,
+        "evidence/indicator_list.html",
+        {"rows": rows, "operator": _may_see_freshness(request.user)},
+    )
 
 
 @public_read
@@ -86,6 +90,7 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 "indicator": indicator,
                 "status": status,
                 "forces": forces,
+                "operator": _may_see_freshness(request.user),
                 "error": f"There is no police force area with the code “{chosen_code}”.",
             },
             status=400,
@@ -122,6 +127,8 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "forces": forces,
             "chosen": chosen,
             "coverage": coverage,
+            # Editors see how figures are fetched (commands, the worker); the public does not.
+            "operator": _may_see_freshness(request.user),
         },
     )
 

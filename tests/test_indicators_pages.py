@@ -29,14 +29,18 @@ def refresh(*slugs: str) -> None:
         services.refresh_indicator(Indicator.objects.get(slug=slug))
 
 
-def test_every_indicator_says_no_data_yet_and_how_to_refresh(client, indicators):
+def test_every_indicator_says_no_data_yet_and_editors_see_how_to_refresh(client, indicators):
     page = client.get("/indicators/").content.decode()
-    assert page.count("No data yet") == indicators.count()
-    assert "manage.py refresh_indicators" in page
+    assert page.count("No figures held yet") == indicators.count()
     detail = client.get("/indicators/homicide/").content.decode()
-    assert "No data yet" in detail
-    assert "refresh_indicators --indicator homicide" in detail
+    assert "No figures held yet" in detail and "The figures are fetched from" in detail
     assert "<svg" not in detail
+    for public in (page, detail):  # no shell commands for the public
+        assert "manage.py" not in public and "make worker" not in public
+    client.force_login(UserFactory.create(username="synthetic-editor", role="editor"))
+    assert "manage.py refresh_indicators" in client.get("/indicators/").content.decode()
+    detail = client.get("/indicators/homicide/").content.decode()
+    assert "refresh_indicators --indicator homicide" in detail
 
 
 def test_indicator_page_charts_england_and_wales_and_a_chosen_force(client, indicators, payloads):
@@ -71,9 +75,13 @@ def test_a_failed_refresh_and_stale_data_are_flagged(client, indicators, payload
     with pytest.raises(Exception):
         refresh("section-60-searches")
     page = client.get("/indicators/section-60-searches/?area=E23000001").content.decode()
-    assert "Last refresh failed" in page and "HTTP 503" in page
+    assert "Last refresh failed" in page and "did not succeed" in page
+    assert "HTTP 503" not in page  # the error itself is for editors
     assert "Stale" in page
     assert "latest 2 searches for 2024-01" in page  # the figures held survive the failure
+    client.force_login(UserFactory.create(username="synthetic-editor", role="editor"))
+    page = client.get("/indicators/section-60-searches/").content.decode()
+    assert "HTTP 503" in page
 
 
 def test_proposal_page_shows_linked_indicators(client, indicators, payloads):
@@ -82,7 +90,7 @@ def test_proposal_page_shows_linked_indicators(client, indicators, payloads):
     assert "Recorded homicide" in page and "Possession of weapons offences" in page
     assert "A public health approach to violent crime aims to bring homicide down." in page
     assert '<svg class="chart"' in page
-    assert "No data yet" in page  # weapons: not refreshed
+    assert "No figures held yet" in page  # weapons: not refreshed
 
 
 def test_proposal_indicator_tag_query_count_is_constant(

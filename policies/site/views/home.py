@@ -18,6 +18,7 @@ from ..links import all_changes_feed, feeds
 def home(request: HttpRequest) -> HttpResponse:
     papers = list(selectors.paper_queryset())
     cards = scorecard.scorecard(papers, selectors.proposal_queryset())
+    charts.add_headline_charts(cards)
     for card in cards:
         for group in card.groups:
             group.svg = charts.scorecard_bars(
@@ -32,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "papers": papers,
             "cards": cards,
+            "assessed": sum(card.headline.assessed for card in cards if card.headline),
             "legend": charts.legend(),
             "recent": site_selectors.recent_updates(),
             "feeds": feeds(all_changes_feed()),

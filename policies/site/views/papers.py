@@ -18,6 +18,7 @@ from tracker.cache import public_read
 from ... import selectors
 from ...models import Paper, Proposal, ProposalLink
 from ...papers.dataset import SOURCES_DIR
+from .. import charts, scorecard
 from .. import selectors as site_selectors
 from ..links import all_changes_feed, feeds
 
@@ -51,6 +52,10 @@ def source_paragraphs(paper: Paper, proposals: Sequence[Proposal]) -> list[list[
     return [p for p in paragraphs if p]
 
 
+# A paper with this many proposals or fewer shows every section open.
+OPEN_SECTIONS_UP_TO = 40
+
+
 @public_read
 def paper_detail(request: HttpRequest, number: int) -> HttpResponse:
     paper = get_object_or_404(selectors.paper_queryset(), number=number)
@@ -58,8 +63,18 @@ def paper_detail(request: HttpRequest, number: int) -> HttpResponse:
     by_section: dict[int, list[Proposal]] = {}
     for proposal in proposals:
         by_section.setdefault(proposal.section_id, []).append(proposal)
+    (card,) = scorecard.scorecard([paper], selectors.proposal_queryset().filter(paper=paper))
+    charts.add_headline_charts([card])
+    section_counts: dict[str, list[tuple[scorecard.Group, scorecard.Row]]] = {}
+    for group in card.groups:
+        for row in group.section_rows:
+            section_counts.setdefault(row.section, []).append((group, row))
     sections = [
-        {"section": section, "proposals": by_section.get(section.pk, [])}
+        {
+            "section": section,
+            "proposals": by_section.get(section.pk, []),
+            "rows": section_counts.get(section.number, []),
+        }
         for section in paper.sections.all()
     ]
     return render(
@@ -69,7 +84,11 @@ def paper_detail(request: HttpRequest, number: int) -> HttpResponse:
             "paper": paper,
             "sections": sections,
             "count": len(proposals),
+            "card": card,
+            # Short papers open every section; a long one opens them on ?open=all.
+            "open_all": len(proposals) <= OPEN_SECTIONS_UP_TO or request.GET.get("open") == "all",
             "source": source_paragraphs(paper, proposals),
+            "numbered": any(p.source_line_start for p in proposals),
             "feeds": feeds(
                 ("feed-paper", f"Status changes to paper {paper.number}", (paper.number,)),
                 all_changes_feed(),
