@@ -8,7 +8,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     ActingBody,
     ApiToken,
+    DeliveryCriteria,
     ImportClaim,
+    NotificationPreference,
     Paper,
     Proposal,
     ProposalLink,
@@ -119,6 +121,32 @@ class ImportClaimAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# --- Delivery criteria and notification preferences (issue 12) -----------------------
+_CRITERIA_FIELDS = ("proposal", "delivered", "partly_delivered", "contrary", "version")
+
+
+@admin.register(DeliveryCriteria)
+class DeliveryCriteriaAdmin(SimpleHistoryAdmin):
+    """Read here; written by editors at /editorial/proposals/<reference>/criteria/ (or
+    the API), where the version is claimed and the data revision moves."""
+
+    list_display = ["proposal", "version", "updated_at"]
+    list_select_related = ["proposal"]
+    fields = _CRITERIA_FIELDS
+    readonly_fields = _CRITERIA_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "email_enabled", "updated_at"]
+    list_filter = ["email_enabled"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
 
 
 # DRF's authtoken keys are no longer used to authenticate (migration 0004 moved

@@ -463,6 +463,9 @@ class ActingBody(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
+    # Claimed by every edit (``services.reference_data``), like a proposal's.
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "name"]
@@ -695,3 +698,64 @@ class ImportClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.importer} {self.content_hash[:12]}… since {self.claimed_at:%Y-%m-%d %H:%M}"
+
+
+# --- Delivery criteria and notification preferences (issue 12) -------------------
+
+
+class DeliveryCriteria(models.Model):
+    """What would count as delivered, partly delivered or contrary for one
+    proposal, written by editors so that vague wording is judged against stated
+    tests.  One row per proposal, guarded by ``version``; none written (no row,
+    or every text blank) is shown as such, never invented."""
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, related_name="delivery_criteria"
+    )
+    delivered = models.TextField(blank=True, max_length=2000)
+    partly_delivered = models.TextField(blank=True, max_length=2000)
+    contrary = models.TextField(blank=True, max_length=2000)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    TEXT_FIELDS = ("delivered", "partly_delivered", "contrary")
+
+    class Meta:
+        verbose_name_plural = "delivery criteria"
+
+    def __str__(self) -> str:
+        return f"Delivery criteria of {self.proposal_id}"
+
+    @property
+    def is_written(self) -> bool:
+        return any(getattr(self, name).strip() for name in self.TEXT_FIELDS)
+
+    @classmethod
+    def written_for(cls, proposal: Proposal) -> DeliveryCriteria | None:
+        """The proposal's criteria if any is written, else None.  Reads what
+        ``select_related("delivery_criteria")`` fetched (no query then)."""
+        try:
+            criteria = proposal.delivery_criteria
+        except cls.DoesNotExist:
+            return None
+        return criteria if criteria.is_written else None
+
+
+class NotificationPreference(models.Model):
+    """Whether a user is emailed about drafts (awaiting review, returned,
+    published).  No row means the default: on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_enabled = models.BooleanField(
+        default=True,
+        help_text="Email me when a draft awaits my review, or when my draft is returned "
+        "or published.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Notifications of user {self.user_id}: {'on' if self.email_enabled else 'off'}"

@@ -132,6 +132,11 @@ def can_correct(user: User, update: StatusUpdate) -> TypeGuard[Account]:
     return is_editor(user) and update.state == update.State.PUBLISHED
 
 
+def can_propose_correction(user: User, update: StatusUpdate) -> TypeGuard[Account]:
+    """A campaigner drafts a correction for an editor; publishing it corrects."""
+    return can_draft(user) and update.state == update.State.PUBLISHED
+
+
 # --- Evidence, proposals, import, history ---------------------------------------
 
 
@@ -163,6 +168,11 @@ def can_view_history(user: User) -> TypeGuard[Account]:
 
 
 def can_manage_tokens(user: User) -> TypeGuard[Account]:
+    return is_campaigner(user)
+
+
+def can_set_notifications(user: User) -> TypeGuard[Account]:
+    """Team members (campaigners and up) are emailed about drafts; each chooses."""
     return is_campaigner(user)
 
 

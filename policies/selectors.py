@@ -256,8 +256,11 @@ def proposal_detail_queryset(*, as_at: dt.date | None = None) -> QuerySet[Propos
         .order_by(*NEWEST_FIRST)
     )
     # Each update's corrections are taken from this history (attach_listing).
-    return proposal_queryset(as_at=as_at, current_bodies=False).prefetch_related(
-        Prefetch("status_updates", queryset=history, to_attr="public_updates")
+    # Its delivery criteria come in the same SELECT (a join, no query of their own).
+    return (
+        proposal_queryset(as_at=as_at, current_bodies=False)
+        .select_related("delivery_criteria")
+        .prefetch_related(Prefetch("status_updates", queryset=history, to_attr="public_updates"))
     )
 
 

@@ -105,7 +105,7 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory[StatusUpdate]):
     )
     status = Status.IN_PROGRESS
     effective_date = dt.date(2021, 1, 1)
-    rationale = "Synthetic test rationale"
+    rationale = "Synthetic test rationale, long enough for the drafting rules"
     state = StatusUpdate.State.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
 

@@ -44,7 +44,11 @@ def make_source(user, n: int = 1) -> Evidence:
     return services.get_or_create_evidence(user, data=source_input(n))[0]
 
 
-def update_input(evidence=(), status=Status.IN_PROGRESS, rationale="Synthetic rationale."):
+# Long enough for the drafting rules (services.MIN_RATIONALE_LENGTH).
+RATIONALE = "Synthetic rationale, long enough for the drafting rules."
+
+
+def update_input(evidence=(), status=Status.IN_PROGRESS, rationale=RATIONALE):
     return services.UpdateInput(
         status=status,
         effective_date=dt.date(2021, 5, 1),

@@ -24,6 +24,7 @@ POLICIES_DOMAIN = (
     "policies.filters",
     "policies.search",
     "policies.history_relations",
+    "policies.notifications",
     "policies.papers",
     "policies.imports",
 )

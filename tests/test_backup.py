@@ -27,7 +27,7 @@ from django.db import connection
 from django.utils import timezone
 
 from evidence.models import Area, Indicator, PeriodCoverage, RefreshRun
-from policies import backup, search, services
+from policies import backup, notifications, search, services
 from policies.models import ActingBody, ApiToken, Proposal, ProposalLink, Status, StatusUpdate
 from tests import support
 from tests.factories import UserFactory, monthly_series
@@ -84,6 +84,13 @@ def tracker(papers, users, indicators):
             note="Synthetic link for the backup test",
         ),
     )
+    services.set_delivery_criteria(
+        edit,
+        proposal=proposal,
+        expected_version=0,
+        data=services.CriteriaInput(delivered="Synthetic criterion for the backup test"),
+    )
+    notifications.set_wants_email(camp, False)
 
     cited = services.get_or_create_evidence(
         camp, data=support.source_input(1, title=f"Synthetic backup source {SEARCH_WORD}")
@@ -105,7 +112,7 @@ def tracker(papers, users, indicators):
         data=services.UpdateInput(
             status=Status.PARTLY_DELIVERED,
             effective_date=dt.date(2022, 3, 1),
-            rationale="Synthetic rationale: the correction.",
+            rationale="Synthetic rationale: the correction, long enough.",
             evidence=[cited],
         ),
     )

@@ -45,7 +45,7 @@ def test_stored_status_equals_computed_after_every_step(users, papers, seed):
         return services.UpdateInput(
             status=status,
             effective_date=day,
-            rationale=f"Synthetic rationale, seed {seed}.",
+            rationale=f"Synthetic rationale long enough to publish, seed {seed}.",
             evidence=[rng.choice(sources)],
         )
 

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from policies import services
 from policies.models import ApiToken, Proposal
 from tests.factories import PASSWORD
-from tests.support import make_draft, make_published, update_input
+from tests.support import RATIONALE, make_draft, make_published, update_input
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +166,7 @@ def test_draft_form_without_evidence_is_refused(users, papers, client):
     }
     response = client.post("/editorial/proposals/118-2d/new-update/", data)
     assert response.status_code == 400
-    assert "needs at least one evidence source" in response.content.decode()
+    assert "Evidence is required" in response.content.decode()
     assert not Proposal.objects.get(reference="118-2d").status_updates.exists()
 
 
@@ -183,7 +183,7 @@ def test_history_pages_show_who_and_before_after(users, papers, client):
     assert f"statusupdate {draft.pk}" in index
     page = client.get(f"/editorial/history/statusupdate/{draft.pk}/").content.decode()
     assert "by edit" in page and "by camp" in page
-    assert "Synthetic rationale." in page and "Synthetic after." in page
+    assert RATIONALE in page and "Synthetic after." in page
 
 
 def _queries(client, url) -> int:

@@ -10,6 +10,7 @@ from evidence.models import Evidence
 from policies import services
 from policies.models import Proposal, Status, StatusUpdate
 from tests.support import (
+    RATIONALE,
     make_draft,
     make_published,
     make_source,
@@ -115,7 +116,7 @@ def test_published_update_is_never_edited_in_place(users, papers):
             data=update_input([]),
         )
     published.refresh_from_db()
-    assert published.rationale == "Synthetic rationale."
+    assert published.rationale == RATIONALE
 
 
 def test_correction_supersedes_and_original_stays_marked(users, papers):
@@ -123,7 +124,11 @@ def test_correction_supersedes_and_original_stays_marked(users, papers):
     correction = services.start_correction(
         users["editor"],
         original=original,
-        data=update_input(original.evidence.all(), status=Status.DELIVERED, rationale="Corrected."),
+        data=update_input(
+            original.evidence.all(),
+            status=Status.DELIVERED,
+            rationale="Synthetic correction, long enough for the drafting rules.",
+        ),
     )
     original.refresh_from_db()
     assert original.state == StatusUpdate.State.PUBLISHED  # until the correction is published
@@ -137,12 +142,16 @@ def test_correction_supersedes_and_original_stays_marked(users, papers):
     assert current.current_status == Status.DELIVERED
 
 
-def test_campaigner_cannot_correct(users, papers):
+def test_campaigner_proposes_a_correction_only_as_a_draft(users, papers):
     original = make_published(users["campaigner"], users["editor"])
+    proposed = services.start_correction(
+        users["campaigner"], original=original, data=update_input(original.evidence.all())
+    )
+    assert proposed.state == StatusUpdate.State.DRAFT and proposed.corrects == original
     with pytest.raises(services.NotPermitted):
-        services.start_correction(
-            users["campaigner"], original=original, data=update_input(original.evidence.all())
-        )
+        services.publish(users["campaigner"], update=proposed, expected_version=proposed.version)
+    original.refresh_from_db()
+    assert original.state == StatusUpdate.State.PUBLISHED
 
 
 def test_stale_save_is_refused_with_what_changed(users, papers):
@@ -163,7 +172,7 @@ def test_stale_save_is_refused_with_what_changed(users, papers):
             data=update_input(draft.evidence.all(), rationale="Mine."),
         )
     assert [c.field for c in refused.value.changes] == ["rationale"]
-    assert refused.value.changes[0].old == "Synthetic rationale."
+    assert refused.value.changes[0].old == RATIONALE
     assert refused.value.changes[0].new == "Editor's words."
     assert "rationale" in refused.value.message
     draft.refresh_from_db()
@@ -223,7 +232,7 @@ def test_history_records_who_and_before_after(users, papers):
     )
     latest, *_ = draft.history.order_by("-history_date", "-history_id")
     assert latest.history_user == users["editor"]
-    first = draft.history.filter(rationale="Synthetic rationale.").earliest("history_date")
+    first = draft.history.filter(rationale=RATIONALE).earliest("history_date")
     assert first.history_user == users["campaigner"]
     delta = latest.diff_against(first, excluded_fields=["acting_bodies", "evidence", "updated_at"])
     assert {c.field for c in delta.changes} == {"rationale", "version"}

@@ -206,7 +206,7 @@ def web_cases(world):
         ),
         "publish": (
             f"/editorial/updates/{submitted.pk}/publish/",
-            lambda: {"version": submitted.version},
+            lambda: {"version": submitted.version, "confirm_publish": "yes"},
             web_expect(403, 302),
         ),
         "return": (

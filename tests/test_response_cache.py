@@ -140,7 +140,7 @@ def test_a_correction_is_seen_at_once(client, users, papers):
         data=services.UpdateInput(
             status=Status.PARTLY_DELIVERED,
             effective_date=dt.date(2023, 3, 1),
-            rationale="Synthetic correction for the cache tests.",
+            rationale="Synthetic correction for the cache tests, long enough.",
             evidence=[make_source(users["editor"], 42)],
         ),
     )
@@ -262,7 +262,7 @@ def test_the_revision_moves_with_each_public_write_and_only_then(users, papers):
         data=services.UpdateInput(
             status=Status.NOT_ASSESSED,
             effective_date=dt.date(2023, 3, 1),
-            rationale="Synthetic draft: not public.",
+            rationale="Synthetic draft: not public until an editor publishes it.",
         ),
     )
     assert revision.current().number == start  # a draft is not public

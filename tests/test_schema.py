@@ -79,6 +79,15 @@ IF_MATCH_OPERATIONS = {
     "POST /api/v1/drafts/{id}/return/",
     "POST /api/v1/status-updates/{id}/corrections/",
     "PATCH /api/v1/sources/{id}/",
+    # Editors' reference data (policies/api/reference.py)
+    "PATCH /api/v1/reference/themes/{id}/",
+    "DELETE /api/v1/reference/themes/{id}/",
+    "PATCH /api/v1/reference/links/{id}/",
+    "DELETE /api/v1/reference/links/{id}/",
+    "PUT /api/v1/reference/proposals/{reference}/themes/",
+    "PUT /api/v1/reference/proposals/{reference}/delivery-criteria/",
+    "PATCH /api/v1/reference/acting-bodies/{id}/",
+    "POST /api/v1/reference/acting-bodies/{id}/merge/",
 }
 
 
@@ -95,7 +104,9 @@ def test_if_match_is_documented_exactly_where_required():
 def test_write_operations_document_their_own_errors():
     """Each write operation's 403 says who may do it, with an example per case."""
     for name, path, _method, op in operations():
-        if not path.startswith(("/api/v1/drafts", "/api/v1/sources", "/api/v1/imports")):
+        if not path.startswith(
+            ("/api/v1/drafts", "/api/v1/sources", "/api/v1/imports", "/api/v1/reference")
+        ):
             continue
         forbidden = op["responses"]["403"]["content"]["application/json"]
         assert forbidden["schema"] == {"$ref": "#/components/schemas/Error"}, name

@@ -6,6 +6,7 @@ release is synthetic."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -225,7 +226,9 @@ def test_accept_prefills_a_draft_and_publishes_nothing(suggestion, users):
 
     form = client.get(response["Location"]).content.decode()
     assert suggestions.TEMPLATE_MARK in form
-    assert f'<option value="{source.pk}" selected>' in form
+    assert re.search(
+        rf'<input type="checkbox" name="evidence" value="{source.pk}"[^>]* checked>', form
+    )
     assert "90 for 2024-03" in form
 
     # The template as given is refused: the editor must say why, in their words.

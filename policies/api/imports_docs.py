@@ -27,7 +27,9 @@ IMPORT_VIEW = extend_schema_view(
         description="Upload a CSV in the template's format (`GET /api/v1/imports/template/`), "
         "as drafts (`mode=draft`) or published at once (`mode=publish`). The whole file is "
         "checked first: one bad row refuses the file (400, line-numbered errors) and "
-        "nothing is written. Rows already imported are skipped. A long file is imported in "
+        "nothing is written. `effective_date` is `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, which "
+        "sets the update's date precision; acting bodies are named by name (any case) or "
+        "slug, and a name that is neither is refused with its line. Rows already imported are skipped. A long file is imported in "
         "the background: 202 with the job to poll.",
         request={"multipart/form-data": ws.ImportInputSerializer},
         responses={

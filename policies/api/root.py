@@ -125,6 +125,83 @@ WRITE = [
     Endpoint(
         "/api/v1/imports/{job_id}/", "The progress of a background import.", "", ("GET",), True
     ),
+    # Editors' reference data (``reference.py``).
+    Endpoint(
+        "/api/v1/reference/themes/", "Editors: themes; create one.", "", ("GET", "POST"), True
+    ),
+    Endpoint(
+        "/api/v1/reference/themes/{id}/",
+        "Editors: one theme: read, change, delete (If-Match).",
+        "",
+        ("GET", "PATCH", "DELETE"),
+        True,
+    ),
+    Endpoint(
+        "/api/v1/reference/themes/{id}/history/", "Editors: a theme's history.", "", ("GET",), True
+    ),
+    Endpoint(
+        "/api/v1/reference/links/", "Editors: 118→138 links; create one.", "", ("GET", "POST"), True
+    ),
+    Endpoint(
+        "/api/v1/reference/links/{id}/",
+        "Editors: one link: read, change, delete (If-Match).",
+        "",
+        ("GET", "PATCH", "DELETE"),
+        True,
+    ),
+    Endpoint(
+        "/api/v1/reference/links/{id}/history/", "Editors: a link's history.", "", ("GET",), True
+    ),
+    Endpoint(
+        "/api/v1/reference/proposals/{reference}/themes/",
+        "Editors: a proposal's themes: read, set (If-Match).",
+        "",
+        ("GET", "PUT"),
+        True,
+    ),
+    Endpoint(
+        "/api/v1/reference/proposals/{reference}/delivery-criteria/",
+        "Editors: a proposal's delivery criteria: read, write (If-Match).",
+        "",
+        ("GET", "PUT"),
+        True,
+    ),
+    Endpoint(
+        "/api/v1/reference/proposals/{reference}/delivery-criteria/history/",
+        "Editors: the history of a proposal's delivery criteria.",
+        "",
+        ("GET",),
+        True,
+    ),
+    # Acting bodies (``acting_bodies.py``).
+    Endpoint(
+        "/api/v1/reference/acting-bodies/",
+        "Editors: acting bodies; add one.",
+        "",
+        ("GET", "POST"),
+        True,
+    ),
+    Endpoint(
+        "/api/v1/reference/acting-bodies/{id}/",
+        "Editors: one acting body: read, rename (If-Match).",
+        "",
+        ("GET", "PATCH"),
+        True,
+    ),
+    Endpoint(
+        "/api/v1/reference/acting-bodies/{id}/merge/",
+        "Editors: merge an acting body into another (If-Match).",
+        "",
+        ("POST",),
+        True,
+    ),
+    Endpoint(
+        "/api/v1/reference/acting-bodies/{id}/history/",
+        "Editors: an acting body's history.",
+        "",
+        ("GET",),
+        True,
+    ),
 ]
 
 DOCS = [

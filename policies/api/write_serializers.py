@@ -140,3 +140,9 @@ class ImportJobSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="Line-numbered reasons for a failed import."
     )
     result = ImportResultSerializer(allow_null=True)
+    update_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Once done: the ids of the drafts (or published updates) the import "
+        "created, for /api/v1/status-updates/<id>/.",
+    )

@@ -6,7 +6,7 @@ so that reads stay exactly what the read API serves.
 
 from django.urls import path
 
-from . import drafts, imports, sources
+from . import acting_bodies, drafts, imports, reference, sources
 
 urlpatterns = [
     path("drafts/", drafts.DraftListView.as_view(), name="draft-list"),
@@ -36,4 +36,65 @@ urlpatterns = [
     path("imports/", imports.ImportView.as_view(), name="import"),
     path("imports/template/", imports.ImportTemplateView.as_view(), name="import-template"),
     path("imports/<str:job_id>/", imports.ImportJobView.as_view(), name="import-job"),
+]
+
+# Editors' reference data (``reference.py``): apart from the read router's ``themes/``.
+urlpatterns += [
+    path("reference/themes/", reference.ThemeListView.as_view(), name="reference-themes"),
+    path(
+        "reference/themes/<int:pk>/",
+        reference.ThemeDetailView.as_view(),
+        name="reference-theme",
+    ),
+    path(
+        "reference/themes/<int:pk>/history/",
+        reference.ThemeHistoryView.as_view(),
+        name="reference-theme-history",
+    ),
+    path("reference/links/", reference.LinkListView.as_view(), name="reference-links"),
+    path("reference/links/<int:pk>/", reference.LinkDetailView.as_view(), name="reference-link"),
+    path(
+        "reference/links/<int:pk>/history/",
+        reference.LinkHistoryView.as_view(),
+        name="reference-link-history",
+    ),
+    path(
+        "reference/proposals/<str:reference>/themes/",
+        reference.ProposalThemesView.as_view(),
+        name="reference-proposal-themes",
+    ),
+    path(
+        "reference/proposals/<str:reference>/delivery-criteria/",
+        reference.DeliveryCriteriaView.as_view(),
+        name="reference-criteria",
+    ),
+    path(
+        "reference/proposals/<str:reference>/delivery-criteria/history/",
+        reference.DeliveryCriteriaHistoryView.as_view(),
+        name="reference-criteria-history",
+    ),
+]
+
+# Acting bodies (``acting_bodies.py``): editors' reference data, like themes.
+urlpatterns += [
+    path(
+        "reference/acting-bodies/",
+        acting_bodies.ActingBodyListView.as_view(),
+        name="reference-acting-bodies",
+    ),
+    path(
+        "reference/acting-bodies/<int:pk>/",
+        acting_bodies.ActingBodyDetailView.as_view(),
+        name="reference-acting-body",
+    ),
+    path(
+        "reference/acting-bodies/<int:pk>/merge/",
+        acting_bodies.ActingBodyMergeView.as_view(),
+        name="reference-acting-body-merge",
+    ),
+    path(
+        "reference/acting-bodies/<int:pk>/history/",
+        acting_bodies.ActingBodyHistoryView.as_view(),
+        name="reference-acting-body-history",
+    ),
 ]

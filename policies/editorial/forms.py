@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.forms.renderers import DjangoTemplates
+from django.template import loader
 
 from evidence.models import Evidence
 
@@ -34,14 +36,51 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
+class EditorialRenderer(DjangoTemplates):
+    """Django's form renderer, but the editorial form templates come from the
+    project's templates/ (Django's own engine knows only its widgets')."""
+
+    def get_template(self, template_name: str) -> Any:
+        if template_name.startswith("editorial/"):
+            return loader.get_template(template_name)
+        return super().get_template(template_name)
+
+
+class EditorialForm(forms.Form):
+    """The editorial design system: ``{{ form }}``, ``as_p`` and ``as_div`` all
+    draw labels above inputs with help and inline errors
+    (templates/editorial/forms/); templates/editorial/_form_errors.html draws
+    the error summary of any form."""
+
+    default_renderer = EditorialRenderer()
+    template_name = "editorial/forms/form.html"
+    template_name_div = "editorial/forms/form.html"
+    template_name_p = "editorial/forms/form.html"
+
+
 class DateInput(forms.DateInput):
+    """An HTML date input: its value must be ISO (YYYY-MM-DD) whatever the locale,
+    or the browser shows it empty."""
+
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
-class StatusUpdateForm(forms.Form):
-    status = forms.ChoiceField(choices=Status.choices)
+
+class StatusUpdateForm(EditorialForm):
+    # Drafting rules: no default status; the campaigner chooses (services check it too).
+    status = forms.ChoiceField(
+        choices=[("", "Choose a status…"), *Status.choices],
+        help_text="There is no default: choose what the sources show.",
+        error_messages={"required": "Choose a status: there is no default."},
+    )
     effective_date = forms.DateField(
-        label="Date it happened", widget=DateInput, help_text="When it happened in the world."
+        label="Date it happened",
+        widget=DateInput,
+        help_text="When it happened in the world; for a month or a year, any day in it "
+        "with the precision below.",
+        error_messages={"required": "Enter the date it happened."},
     )
     date_precision = forms.ChoiceField(
         choices=DatePrecision.choices,
@@ -54,13 +93,21 @@ class StatusUpdateForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Who acted.",
     )
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"Why this status: at least {services.MIN_RATIONALE_LENGTH} characters "
+        "to submit it for review.",
+        error_messages={"required": "Say why: the rationale is required."},
+    )
     evidence = ModelMultipleChoiceField(
         queryset=Evidence.objects.filter(replaced_by__isnull=True).order_by("title"),
         required=False,
         label="Sources from the library",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every status but “Not yet assessed” needs at least one source: choose "
+        "one here or add a new one below.",
     )
+    # "Version" is not shown: each save makes a new version; editors publish a version.
     version = forms.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_INTEGER
     )
@@ -89,7 +136,7 @@ class StatusUpdateForm(forms.Form):
         }
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(EditorialForm):
     """One source, new or edited.  A URL the library already has is reused."""
 
     # Validation: limits are the model's (policies.services.validation).
@@ -140,18 +187,18 @@ class EvidenceForm(forms.Form):
 NewEvidenceFormSet = formset_factory(EvidenceForm, extra=2, max_num=10, validate_max=True)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(EditorialForm):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="What the author should change."
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_INTEGER)
 
 
-class VersionForm(forms.Form):
+class VersionForm(EditorialForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_INTEGER)
 
 
-class ImportForm(forms.Form):
+class ImportForm(EditorialForm):
     MODE_CHOICES = [
         ("draft", "Create drafts for review"),
         ("publish", "Publish at once (same rules as publishing by hand)"),
@@ -163,7 +210,7 @@ class ImportForm(forms.Form):
 # --- Themes and links (editors) ------------------------------------------------------
 
 
-class ProposalThemesForm(forms.Form):
+class ProposalThemesForm(EditorialForm):
     """A proposal's themes.  Its text is not here: only ``load_papers`` changes it."""
 
     themes = ModelMultipleChoiceField(
@@ -172,7 +219,7 @@ class ProposalThemesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_INTEGER)
 
 
-class ThemeForm(forms.Form):
+class ThemeForm(EditorialForm):
     slug = forms.SlugField(
         max_length=max_length(Theme, "slug"),
         help_text="Used in addresses such as /proposals/?theme=policing.",
@@ -214,7 +261,7 @@ def _proposal_field(paper: int, label: str) -> _ProposalChoice:
     )
 
 
-class ProposalLinkForm(forms.Form):
+class ProposalLinkForm(EditorialForm):
     from_proposal = _proposal_field(services.LINK_FROM_PAPER, "From (paper 118)")
     to_proposal = _proposal_field(services.LINK_TO_PAPER, "To (paper 138)")
     link_type = forms.ChoiceField(choices=ProposalLink.LinkType.choices, label="Type")

@@ -6,6 +6,8 @@ from django.urls import path
 
 from .views import (
     accounts,
+    acting_bodies,
+    criteria,
     evidence,
     history,
     imports,
@@ -45,6 +47,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/tokens/", accounts.api_tokens, name="api-tokens"),
+    path(
+        "accounts/notifications/",
+        accounts.notification_settings,
+        name="notification-settings",
+    ),
     path("editorial/drafts/", updates.my_drafts, name="my-drafts"),
     path("editorial/review/", updates.review_queue, name="review-queue"),
     path(
@@ -58,11 +65,22 @@ urlpatterns = [
     path("editorial/updates/<int:pk>/publish/", updates.update_publish, name="update-publish"),
     path("editorial/updates/<int:pk>/return/", updates.update_return, name="update-return"),
     path("editorial/updates/<int:pk>/correct/", updates.update_correct, name="update-correct"),
+    path(
+        "editorial/updates/<int:pk>/propose-correction/",
+        updates.update_propose_correction,
+        name="update-propose-correction",
+    ),
+    path("editorial/sources/search/", updates.source_search, name="source-search"),
     path("editorial/evidence/<int:pk>/edit/", evidence.evidence_edit, name="evidence-edit"),
     path(
         "editorial/proposals/<str:reference>/themes/",
         reference_data.proposal_themes,
         name="proposal-themes",
+    ),
+    path(
+        "editorial/proposals/<str:reference>/criteria/",
+        criteria.proposal_criteria,
+        name="proposal-criteria",
     ),
     path("editorial/themes/", reference_data.theme_list, name="theme-list"),
     path("editorial/themes/new/", reference_data.theme_edit, name="theme-create"),
@@ -77,6 +95,25 @@ urlpatterns = [
     path("editorial/import/", imports.import_upload, name="import"),
     path("editorial/import/template.csv", imports.import_template, name="import-template"),
     path("editorial/import/jobs/<str:job_id>/", imports.import_job, name="import-job"),
+    path("editorial/import/values/", imports.import_values, name="import-values"),
+    path("editorial/import/values.csv", imports.import_values_csv, name="import-values-csv"),
+    path("editorial/import/submit-all/", imports.import_submit_all, name="import-submit-all"),
+]
+
+# --- Acting bodies: reference data editors keep (versioned, with history) ---
+urlpatterns += [
+    path("editorial/acting-bodies/", acting_bodies.acting_body_list, name="acting-body-list"),
+    path("editorial/acting-bodies/new/", acting_bodies.acting_body_edit, name="acting-body-create"),
+    path(
+        "editorial/acting-bodies/<int:pk>/edit/",
+        acting_bodies.acting_body_edit,
+        name="acting-body-edit",
+    ),
+    path(
+        "editorial/acting-bodies/<int:pk>/merge/",
+        acting_bodies.acting_body_merge,
+        name="acting-body-merge",
+    ),
 ]
 
 # --- Watch: status suggestions from indicator figures, and evidence link reports ---

@@ -3,11 +3,13 @@
 and the management command use this module's names (``imports.start_or_run``).
 """
 
-from .apply import ImportResult, apply, import_file
+from .apply import ImportResult, apply, import_file, submit_all
 from .claims import ImportInProgress, claimed
 from .jobs import ImportBusy, Queued, job_state, start_import_job, start_or_run
 from .parse import (
     BODY_SEPARATOR,
+    DATE_FORMATS,
+    EXAMPLE_ROW,
     MODES,
     SOURCE_COLUMNS,
     TEMPLATE_HEADER,
@@ -21,9 +23,13 @@ from .parse import (
     read_upload,
     template_csv,
 )
+from .values import AllowedValues, allowed_values, allowed_values_csv
 
 __all__ = [
+    "AllowedValues",
     "BODY_SEPARATOR",
+    "DATE_FORMATS",
+    "EXAMPLE_ROW",
     "MODES",
     "SOURCE_COLUMNS",
     "TEMPLATE_HEADER",
@@ -35,6 +41,8 @@ __all__ = [
     "ImportTooLarge",
     "ParsedUpdate",
     "Queued",
+    "allowed_values",
+    "allowed_values_csv",
     "apply",
     "claimed",
     "count_rows",
@@ -45,5 +53,6 @@ __all__ = [
     "read_upload",
     "start_import_job",
     "start_or_run",
+    "submit_all",
     "template_csv",
 ]

@@ -104,3 +104,21 @@ def import_file(
     actor: User, *, raw: bytes, mode: str, progress: Progress | None = None
 ) -> ImportResult:
     return apply(actor, updates=parse(decode(raw)), mode=mode, progress=progress)
+
+
+@transaction.atomic
+def submit_all(actor: User, *, update_ids: list[int]) -> int:
+    """Submit for review every draft of an import, through ``services.submit``, in one
+    transaction: one refusal (not permitted, evidence rule) submits none.  Updates
+    no longer drafts (submitted or published meanwhile) are left as they are.
+    Returns how many were submitted."""
+    if not permissions.can_import(actor):
+        raise services.NotPermitted("Only editors and admins may import.")
+    drafts = StatusUpdate.objects.select_for_update().filter(
+        pk__in=update_ids, state=StatusUpdate.State.DRAFT
+    )
+    submitted = 0
+    for draft in drafts.order_by("pk"):
+        services.submit(actor, update=draft, expected_version=draft.version)
+        submitted += 1
+    return submitted

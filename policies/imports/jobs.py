@@ -157,6 +157,7 @@ def _run(job_id: str, state: dict[str, Any]) -> dict[str, Any]:
         done=len(parsed),
         total=len(parsed),
         result=result.as_dict(),
+        update_ids=result.update_ids,
     )
 
 

@@ -8,9 +8,15 @@ page and the API):
 - one row per evidence source.  Consecutive rows whose update columns
   (``proposal_reference`` … ``rationale``) are identical are ONE update with
   several sources;
-- ``acting_bodies``: names or slugs of known bodies, separated by ``;``;
-- dates as ``YYYY-MM-DD``; ``date_precision`` is ``day``, ``month`` or
-  ``year`` (blank means ``day``); ``source_accessed_date`` blank means today;
+- a row whose first cell starts with ``#`` is a comment (the template's example
+  row is one) and is skipped;
+- ``acting_bodies``: names (any case) or slugs of known bodies, separated by
+  ``;``; a name that is neither is refused with its line;
+- ``effective_date`` as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, which sets the
+  update's precision (year, month, day; stored as the first day of the year or
+  month); ``date_precision`` may be left blank, and if given must agree with a
+  ``YYYY`` or ``YYYY-MM`` date (with a full date it may say ``month`` or ``year``);
+  source dates as ``YYYY-MM-DD``; ``source_accessed_date`` blank means today;
 - a ``not_assessed`` row may leave the source columns blank; any other status
   needs a source.
 
@@ -56,6 +62,27 @@ SOURCE_COLUMNS = [
 TEMPLATE_HEADER = UPDATE_COLUMNS + SOURCE_COLUMNS
 BODY_SEPARATOR = ";"
 MODES = ("draft", "publish")
+COMMENT_PREFIX = "#"
+DATE_FORMATS = (
+    ("YYYY", DatePrecision.YEAR, "2023"),
+    ("YYYY-MM", DatePrecision.MONTH, "2023-03"),
+    ("YYYY-MM-DD", DatePrecision.DAY, "2023-03-01"),
+)
+# The template's example: a comment row (skipped), clearly synthetic (example.org).
+EXAMPLE_ROW = {
+    "proposal_reference": "# EXAMPLE ROW, skipped: 118-2a",
+    "status": "in_progress",
+    "acting_bodies": "uk-government",
+    "effective_date": "2023-03",
+    "date_precision": "",
+    "rationale": "Example only (synthetic): say in full what happened and what the source shows.",
+    "source_url": "https://example.org/synthetic-example-source",
+    "source_title": "Example source title (synthetic)",
+    "source_publisher": "Example publisher",
+    "source_kind": "government_statement",
+    "source_published_date": "2023-03-01",
+    "source_accessed_date": "",
+}
 
 # Told (rows done, rows in all) now and then; what it returns is ignored.
 Progress = Callable[[int, int], object]
@@ -105,9 +132,40 @@ class ParsedUpdate:
 
 
 def template_csv() -> str:
+    """The header and one example row, a comment the parser skips."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(TEMPLATE_HEADER)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TEMPLATE_HEADER)
+    writer.writerow([EXAMPLE_ROW[c] for c in TEMPLATE_HEADER])
     return out.getvalue()
+
+
+def _effective(value: str, given: str, line: int, errors: list[str]) -> tuple[dt.date | None, str]:
+    """``effective_date`` in any of ``DATE_FORMATS`` and the precision it sets."""
+    value = value.strip()
+    parts = value.split("-")
+    precision = {1: DatePrecision.YEAR, 2: DatePrecision.MONTH}.get(len(parts), DatePrecision.DAY)
+    try:
+        if len(parts) == 1 and len(value) == 4 and value.isdigit():
+            day = dt.date(int(value), 1, 1)
+        elif len(parts) == 2 and len(parts[0]) == 4 and len(parts[1]) == 2:
+            day = dt.date(int(parts[0]), int(parts[1]), 1)
+        else:
+            day = dt.date.fromisoformat(value)
+            precision = DatePrecision.DAY
+    except ValueError:
+        errors.append(
+            f"line {line}: effective_date {value!r} is not a date like 2023, 2023-03 or 2023-03-01."
+        )
+        return None, given or DatePrecision.DAY
+    if not given:
+        return day, precision
+    if precision != DatePrecision.DAY and given != precision:
+        errors.append(
+            f"line {line}: effective_date {value!r} is known to the {precision}, "
+            f"but date_precision says {given!r}; leave date_precision blank."
+        )
+    return day, given
 
 
 def read_upload(upload: File) -> bytes:
@@ -179,7 +237,7 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
     bodies: dict[str, ActingBody] = {}
     for body in ActingBody.objects.all():
         bodies[body.name.casefold()] = body
-        bodies[body.slug] = body
+        bodies[body.slug.casefold()] = body
 
     errors: list[str] = []
     updates: list[ParsedUpdate] = []
@@ -196,6 +254,8 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
             progress(index, total)
         if not any(cell.strip() for cell in row):
             continue
+        if row[0].strip().startswith(COMMENT_PREFIX):
+            continue
         if len(row) != len(header):
             errors.append(f"line {line}: {len(row)} columns, the header has {len(header)}.")
             continue
@@ -207,15 +267,28 @@ def parse(text: str, progress: Progress | None = None) -> list[ParsedUpdate]:
         if proposal is None:
             errors.append(f"line {line}: unknown proposal reference {reference!r}.")
         status = cells["status"]
-        effective = _date(cells["effective_date"], "effective_date", line, errors)
-        precision = cells["date_precision"] or DatePrecision.DAY
+        effective, precision = _effective(
+            cells["effective_date"], cells["date_precision"], line, errors
+        )
         acting: list[ActingBody] = []
+        unknown_bodies: list[str] = []
         for name in filter(None, (n.strip() for n in cells["acting_bodies"].split(BODY_SEPARATOR))):
-            named = bodies.get(name.casefold()) or bodies.get(name)
+            named = bodies.get(name.casefold())
             if named is None:
-                errors.append(f"line {line}: unknown acting body {name!r}.")
-            else:
+                unknown_bodies.append(name)
+            elif named not in acting:
                 acting.append(named)
+        if unknown_bodies:
+            names = " and ".join(f"“{n}”" if n.isprintable() else repr(n) for n in unknown_bodies)
+            verb = (
+                "is not a known acting body"
+                if len(unknown_bodies) == 1
+                else ("are not known acting bodies")
+            )
+            errors.append(
+                f"line {line}: {names} {verb}; use a name or slug from the list of allowed "
+                "values, or an editor can add it to the acting bodies."
+            )
         update_problems = services.UpdateInput(
             status=status,
             effective_date=effective,  # type: ignore[arg-type]  # None: reported above

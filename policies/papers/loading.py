@@ -91,6 +91,8 @@ def apply(dataset: Dataset, progress: Callable[[str], object] | None = None) -> 
     """Write a validated dataset.  Never deletes anything."""
     report = LoadReport()
     for kind, name in STANDING_BODIES:
+        if _edited_by_people(ActingBody.history.model, slug=slugify(name)):
+            continue  # renamed or merged by an editor: theirs now (like themes)
         _sync(
             ActingBody,
             {"kind": kind, "name": name},

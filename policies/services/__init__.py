@@ -13,20 +13,26 @@ commands all come through here, as ``from policies import services`` and
 - ``sources``: evidence sources and the evidence rule.
 - ``updates``: drafts, review, publishing, corrections.
 - ``reference_data``: a proposal's themes, themes, 118→138 links.
+- ``criteria``: a proposal's delivery criteria.
 """
 
 from .concurrency import changes_since, revision_of
+from .criteria import CriteriaInput, set_delivery_criteria
 from .errors import Change, NotPermitted, RuleViolation, ServiceError, StaleRevision, StaleVersion
 from .reference_data import (
     LINK_FROM_PAPER,
     LINK_TO_PAPER,
+    ActingBodyInput,
     LinkInput,
     ThemeInput,
+    create_acting_body,
     create_link,
     create_theme,
     delete_link,
     delete_theme,
+    merge_acting_bodies,
     set_proposal_themes,
+    update_acting_body,
     update_link,
     update_theme,
 )
@@ -38,7 +44,9 @@ from .sources import (
     update_evidence,
 )
 from .updates import (
+    MIN_RATIONALE_LENGTH,
     UpdateInput,
+    check_ready,
     create_draft,
     publish,
     return_to_author,
@@ -48,9 +56,13 @@ from .updates import (
 )
 
 __all__ = [
+    "MIN_RATIONALE_LENGTH",
+    "check_ready",
     "LINK_FROM_PAPER",
     "LINK_TO_PAPER",
+    "ActingBodyInput",
     "Change",
+    "CriteriaInput",
     "EvidenceInput",
     "LinkInput",
     "NotPermitted",
@@ -62,6 +74,7 @@ __all__ = [
     "UpdateInput",
     "changes_since",
     "check_evidence_rule",
+    "create_acting_body",
     "create_draft",
     "create_link",
     "create_theme",
@@ -69,10 +82,13 @@ __all__ = [
     "delete_link",
     "delete_theme",
     "get_or_create_evidence",
+    "merge_acting_bodies",
     "publish",
     "return_to_author",
     "revision_of",
+    "set_delivery_criteria",
     "set_proposal_themes",
+    "update_acting_body",
     "start_correction",
     "submit",
     "update_draft",

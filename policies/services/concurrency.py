@@ -9,12 +9,12 @@ from django.db import IntegrityError, models, transaction
 
 from evidence.models import Evidence
 
-from ..models import Proposal, ProposalLink, StatusUpdate, Theme
+from ..models import ActingBody, DeliveryCriteria, Proposal, ProposalLink, StatusUpdate, Theme
 from ..permissions import User
 from .errors import Change, RuleViolation, StaleRevision, StaleVersion
 
 # Rows guarded by their ``version`` column.
-Versioned: TypeAlias = Proposal | StatusUpdate | Evidence
+Versioned: TypeAlias = Proposal | StatusUpdate | Evidence | DeliveryCriteria | ActingBody
 # Rows guarded by their revision (the id of their latest history record).
 Revisioned = TypeVar("Revisioned", Theme, ProposalLink)
 # Rows whose every change simple-history records (their ``history``).

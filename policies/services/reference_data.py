@@ -1,10 +1,11 @@
-"""Editors' reference data: a proposal's themes, themes, and 118→138 links.
+"""Editors' reference data: a proposal's themes, themes, 118→138 links, acting bodies.
 
 A proposal's themes are guarded by its ``version`` like any other proposal
 field.  Themes and links carry no version column: they are guarded by their
 *revision*, the id of their latest history record, checked under a row lock
 (``select_for_update``), so two saves from the same revision cannot both win
 and the loser is told what changed from the history, as with ``version``.
+Acting bodies carry a ``version``, claimed like a proposal's.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.text import slugify
 
 from tracker import revision as data_revision
 
 from .. import permissions, search
-from ..models import Proposal, ProposalLink, Theme
+from ..models import ActingBody, Proposal, ProposalLink, StatusUpdate, Theme
 from ..permissions import User
 from .concurrency import (
     attribute_to,
@@ -237,3 +239,107 @@ def delete_link(actor: User, *, link: ProposalLink, expected_revision: int) -> N
     attribute_to(link, actor)
     link.delete()
     data_revision.bump()
+
+
+# --- Acting bodies: who acted, as reference data editors keep (versioned, with history) ---
+
+
+@dataclass
+class ActingBodyInput:
+    name: str
+    kind: str
+    slug: str = ""
+
+    def _slug(self, body: ActingBody | None) -> str:
+        # A rename keeps the slug (links and imports use it) unless a new one is given.
+        return self.slug.strip() or (body.slug if body is not None else slugify(self.name))
+
+    def check(self, body: ActingBody | None = None) -> None:
+        name, slug = self.name.strip(), self._slug(body)
+        problems = field_problems(ActingBody, {"name": name, "slug": slug, "kind": self.kind})
+        if not name:
+            problems["name"] = ["This field is required."]
+        if self.kind not in ActingBody.Kind.values:
+            problems["kind"] = [f"Unknown kind {self.kind!r}."]
+        if name and not slug:
+            problems["slug"] = ["Give a slug of letters, digits and hyphens."]
+        others = (
+            ActingBody.objects.all() if body is None else ActingBody.objects.exclude(pk=body.pk)
+        )
+        if "name" not in problems and others.filter(name__iexact=name).exists():
+            problems["name"] = [f"An acting body is already named “{name}”."]
+        if slug and "slug" not in problems and others.filter(slug=slug).exists():
+            problems["slug"] = [f"Another acting body already has the slug “{slug}”."]
+        if problems:
+            raise RuleViolation("The acting body is not valid.", problems)
+
+    def apply(self, body: ActingBody) -> None:
+        body.name = self.name.strip()
+        body.kind = self.kind
+        body.slug = self._slug(body if body.pk else None)
+
+
+_BODY_TAKEN = "Another acting body already has this name or slug."
+
+
+@transaction.atomic
+def create_acting_body(actor: User, *, data: ActingBodyInput) -> ActingBody:
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may add acting bodies.")
+    data.check()
+    body = ActingBody()
+    data.apply(body)
+    save_or_rule(body, actor, "name", _BODY_TAKEN)
+    data_revision.bump()
+    return body
+
+
+@transaction.atomic
+def update_acting_body(
+    actor: User, *, body: ActingBody, expected_version: int, data: ActingBodyInput
+) -> ActingBody:
+    """Rename (or re-kind, re-slug) a body; every update that names it shows the new name."""
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may edit acting bodies.")
+    claim_version(body, expected_version)
+    data.check(body)
+    data.apply(body)
+    save_or_rule(body, actor, "name", _BODY_TAKEN)
+    data_revision.bump()
+    return body
+
+
+@transaction.atomic
+def merge_acting_bodies(
+    actor: User,
+    *,
+    merged: ActingBody,
+    merged_version: int,
+    kept: ActingBody,
+    kept_version: int,
+) -> int:
+    """Move every status update's reference from ``merged`` to ``kept``, then delete
+    ``merged``.  Both are claimed by version.  The updates' own rows and versions are
+    left alone (a published update is never edited): only the link rows move, and the
+    two bodies' history records say what happened.  Returns how many updates moved."""
+    if not permissions.can_edit_proposal(actor):
+        raise NotPermitted("Only editors and admins may merge acting bodies.")
+    if merged.pk == kept.pk:
+        raise RuleViolation(
+            "A body cannot be merged into itself.", {"kept": ["Choose another body to keep."]}
+        )
+    claim_version(merged, merged_version)
+    claim_version(kept, kept_version)
+    through = StatusUpdate.acting_bodies.through
+    already = set(through.objects.filter(actingbody=kept).values_list("statusupdate_id", flat=True))
+    rows = through.objects.filter(actingbody=merged)
+    moved = set(rows.values_list("statusupdate_id", flat=True))
+    rows.filter(statusupdate_id__in=already).delete()
+    rows.exclude(statusupdate_id__in=already).update(actingbody=kept)
+    kept._change_reason = f"merged “{merged.name}” ({merged.slug}) into it"  # type: ignore[attr-defined]
+    save_with_history(kept, actor)
+    merged._change_reason = f"merged into “{kept.name}” ({kept.slug})"  # type: ignore[attr-defined]
+    attribute_to(merged, actor)
+    merged.delete()
+    data_revision.bump()
+    return len(moved)

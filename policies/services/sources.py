@@ -26,7 +26,14 @@ def check_evidence_rule(status: str, *, evidence: Iterable[Evidence]) -> None:
     """Any status but ``not_assessed`` needs at least one complete source."""
     if status == Status.NOT_ASSESSED:
         return
-    complete = [e for e in evidence if e.title and e.publisher and e.published_date and e.url]
+    complete = [
+        e
+        for e in evidence
+        if e.title
+        and e.publisher
+        and e.published_date
+        and e.url.lower().startswith(("http://", "https://"))
+    ]
     if not complete:
         raise RuleViolation(
             "A status other than “Not yet assessed” needs at least one evidence source "

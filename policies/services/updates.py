@@ -12,13 +12,43 @@ from django.utils import timezone
 from evidence.models import Evidence
 from tracker import revision as data_revision
 
-from .. import permissions, search
+from .. import notifications, permissions, search
 from ..models import NEWEST_FIRST, ActingBody, DatePrecision, Proposal, Status, StatusUpdate
 from ..permissions import User
 from .concurrency import claim_version, save_with_history
 from .errors import NotPermitted, RuleViolation
 from .sources import check_evidence_rule
 from .validation import field_problems
+
+# Drafting rules: a rationale of real length, counted after trimming.  A draft may
+# be saved shorter (work in progress); submitting and publishing refuse it.
+MIN_RATIONALE_LENGTH = 40
+
+
+def rationale_problems(rationale: str) -> dict[str, list[str]]:
+    """The rationale's length rule, checked on submit and publish (forms, API, import)."""
+    text = (rationale or "").strip()
+    if len(text) < MIN_RATIONALE_LENGTH:
+        return {
+            "rationale": [
+                f"Explain the assessment in at least {MIN_RATIONALE_LENGTH} characters "
+                f"(this one has {len(text)}): what happened, and what the sources show."
+            ]
+        }
+    return {}
+
+
+def check_ready(update: StatusUpdate, evidence: Sequence[Evidence]) -> None:
+    """What a draft needs before review and before it becomes public: a chosen
+    status, a rationale of real length and, for any status but "not yet assessed",
+    a complete source (title, publisher, date, http(s) URL)."""
+    problems = rationale_problems(update.rationale)
+    if update.status not in Status.values:
+        problems["status"] = ["Choose a status."]
+    if problems:
+        words = " ".join(problem for found in problems.values() for problem in found)
+        raise RuleViolation(f"The update is not ready: {words}", problems)
+    check_evidence_rule(update.status, evidence=evidence)
 
 
 @dataclass
@@ -34,7 +64,9 @@ class UpdateInput:
         """Every rule the update's own fields break (not the evidence rule), by
         field: the one check of the forms, the API and the CSV import."""
         problems = field_problems(StatusUpdate, {"rationale": self.rationale or ""})
-        if self.status not in Status.values:
+        if not self.status:
+            problems["status"] = ["Choose a status: there is no default."]
+        elif self.status not in Status.values:
             problems["status"] = [
                 f"Unknown status {self.status!r}; one of {', '.join(Status.values)}."
             ]
@@ -73,8 +105,8 @@ def create_draft(
     if not permissions.can_draft(actor):
         raise NotPermitted("Only campaigners, editors and admins may draft status updates.")
     if corrects is not None:
-        if not permissions.can_correct(actor, corrects):
-            raise NotPermitted("Only editors may correct a published update.")
+        if not permissions.can_propose_correction(actor, corrects):
+            raise NotPermitted("Only a published update can be corrected.")
         if corrects.proposal_id != proposal.pk:
             raise RuleViolation("A correction belongs to the same proposal as the original.")
     data.check()
@@ -104,10 +136,11 @@ def submit(actor: User, *, update: StatusUpdate, expected_version: int) -> Statu
     claim_version(update, expected_version)
     if not permissions.can_submit(actor, update):
         raise NotPermitted("This update was submitted or published meanwhile.")
-    check_evidence_rule(update.status, evidence=update.evidence.all())
+    check_ready(update, list(update.evidence.all()))
     update.state = StatusUpdate.State.SUBMITTED
     update.submitted_at = timezone.now()
     save_with_history(update, actor)
+    notifications.draft_submitted(update, actor)
     return update
 
 
@@ -131,6 +164,7 @@ def return_to_author(
     update.review_comment = comment.strip()
     update.reviewed_by = actor
     save_with_history(update, actor)
+    notifications.draft_returned(update, actor)
     return update
 
 
@@ -151,7 +185,7 @@ def publish(actor: User, *, update: StatusUpdate, expected_version: int) -> Stat
     if not permissions.can_publish(actor, update):
         raise RuleViolation("This update was returned or published meanwhile.")
     evidence = list(update.evidence.all())
-    check_evidence_rule(update.status, evidence=evidence)
+    check_ready(update, evidence)
     now = timezone.now()
     original = update.corrects
     if original is not None:
@@ -177,6 +211,7 @@ def publish(actor: User, *, update: StatusUpdate, expected_version: int) -> Stat
     refresh_current_status(update.proposal_id)
     search.refresh([update.proposal_id])
     data_revision.bump()
+    notifications.update_published(update, actor)
     return update
 
 

@@ -66,6 +66,8 @@ def test_campaigner_drafts_editor_publishes_public_sees_it(web):
     editor = sign_in(web, "synthetic-editor")
     web.goto(editor, "/editorial/review/")
     editor.click(f"a[href='/editorial/updates/{update.pk}/']")
+    editor.click("a:has-text('Publish')")  # the confirmation page (issue 12)
+    editor.check("input[name=confirm_publish]")
     editor.click("button:has-text('Publish')")
     expect(editor.locator(".messages")).to_contain_text("Published")
     update.refresh_from_db()

@@ -18,6 +18,7 @@ from tracker.api.links import absolute
 
 from ... import search
 from ...models import (
+    DeliveryCriteria,
     Paper,
     Proposal,
     ProposalLink,
@@ -272,6 +273,17 @@ class ProposalSerializer(serializers.ModelSerializer):
         return [obj.source_line_start, obj.source_line_end]
 
 
+class PublicDeliveryCriteriaSerializer(serializers.Serializer):
+    """What editors wrote would count as delivered, partly delivered or contrary
+    for the proposal (each empty when not written)."""
+
+    delivered = serializers.CharField(allow_blank=True)
+    partly_delivered = serializers.CharField(allow_blank=True)
+    contrary = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
 class ProposalDetailSerializer(ProposalSerializer):
     """A proposal with its whole public status history (newest effective date
     first; corrected updates stay, marked ``is_corrected``) and the evidence
@@ -279,15 +291,38 @@ class ProposalDetailSerializer(ProposalSerializer):
 
     status_history = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
+    delivery_criteria = serializers.SerializerMethodField(
+        help_text="What editors wrote would count as delivered, partly delivered or "
+        "action contrary; null while none is written."
+    )
 
     class Meta(ProposalSerializer.Meta):
-        fields = [*ProposalSerializer.Meta.fields, "status_history", "evidence"]
+        fields = [
+            *ProposalSerializer.Meta.fields,
+            "status_history",
+            "evidence",
+            "delivery_criteria",
+        ]
 
     def to_representation(self, instance: Proposal) -> dict:
         data = super().to_representation(instance)
         data["status_history"] = self.get_status_history(instance)
         data["evidence"] = self.get_evidence(instance)
+        data["delivery_criteria"] = self.get_delivery_criteria(instance)
         return data
+
+    @extend_schema_field(PublicDeliveryCriteriaSerializer(allow_null=True))
+    def get_delivery_criteria(self, obj: Proposal) -> dict | None:
+        criteria = DeliveryCriteria.written_for(obj)
+        if criteria is None:
+            return None
+        return {
+            "delivered": criteria.delivered,
+            "partly_delivered": criteria.partly_delivered,
+            "contrary": criteria.contrary,
+            "version": criteria.version,
+            "updated_at": DATETIME_FIELD.to_representation(criteria.updated_at),
+        }
 
     def _child(self, serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
         """One child serializer for every row (the dump serializes every proposal),

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from ... import permissions
+from ... import notifications, permissions
 from ...models import ApiToken
 from .. import signin
 from ..access import allowed
@@ -178,6 +178,23 @@ def _token_pk(value: str) -> int:
     if value.isascii() and value.isdigit() and len(value) <= 18:
         return int(value)
     return 0
+
+
+@allowed(permissions.can_set_notifications)
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Whether the signed-in user is emailed about drafts (on by default)."""
+    if request.method == "POST":
+        enabled = request.POST.get("email_enabled") == "on"
+        notifications.set_wants_email(request.user, enabled)  # type: ignore[arg-type]
+        messages.success(
+            request, "Emails about drafts turned on." if enabled else "Emails about drafts off."
+        )
+        return redirect("notification-settings")
+    return render(
+        request,
+        "editorial/notification_settings.html",
+        {"email_enabled": notifications.wants_email(request.user)},  # type: ignore[arg-type]
+    )
 
 
 @allowed(permissions.can_manage_tokens)

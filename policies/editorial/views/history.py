@@ -12,15 +12,20 @@ from evidence.models import Evidence
 
 from ... import permissions
 from ...history_relations import related_labels
-from ...models import Proposal, ProposalLink, StatusUpdate, Theme
+from ...models import ActingBody, DeliveryCriteria, Proposal, ProposalLink, StatusUpdate, Theme
 from ..access import allowed
 
-HISTORY_MODELS: dict[str, type[Proposal | StatusUpdate | Evidence | Theme | ProposalLink]] = {
+HISTORY_MODELS: dict[
+    str,
+    type[Proposal | StatusUpdate | Evidence | Theme | ProposalLink | DeliveryCriteria | ActingBody],
+] = {
     "proposal": Proposal,
     "statusupdate": StatusUpdate,
     "evidence": Evidence,
     "theme": Theme,
     "link": ProposalLink,
+    "criteria": DeliveryCriteria,
+    "actingbody": ActingBody,
 }
 HISTORY_LIMIT = 100
 

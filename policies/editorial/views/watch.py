@@ -19,7 +19,7 @@ from evidence.models import StatusSuggestion
 
 from ... import permissions, services
 from ..access import allowed
-from ..forms import NewEvidenceFormSet, StatusUpdateForm
+from ..forms import EditorialForm, NewEvidenceFormSet, StatusUpdateForm
 from ..refusals import attempt_on_form, attempt_with_messages, form_status
 
 # --- Hooks the other editorial views call -----------------------------------------------
@@ -44,7 +44,7 @@ def archive_if_asked(form: forms.Form, url: str) -> None:
 # --- Suggestions ----------------------------------------------------------------------------
 
 
-class DismissForm(forms.Form):
+class DismissForm(EditorialForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why the figures do not change this proposal's status (kept with it).",

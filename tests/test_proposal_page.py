@@ -1,0 +1,35 @@
+"""The proposal page's heading says what the proposal is, and its citation reads
+cleanly whatever the source's position looks like ("4 d)" used to end "(4 d))")."""
+
+import re
+from html import unescape
+
+import pytest
+
+from policies.models import Proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, reference):
+    return client.get(f"/proposals/{reference}/").content.decode()
+
+
+def test_the_heading_names_the_proposal_and_its_first_words(client, papers):
+    proposal = Proposal.objects.get(reference="118-4d")
+    heading = unescape(re.search(r"<h1>(.*?)</h1>", _page(client, "118-4d"), re.S).group(1))
+    first_words = " ".join(proposal.text.split()[:5])
+    assert heading.startswith("Proposal 118-4d: ")
+    assert first_words in heading
+
+
+def test_the_citation_has_no_doubled_parenthesis(client, papers):
+    for proposal in Proposal.objects.filter(reference__in=["118-4d", "118-1a"]):
+        assert proposal.position.endswith(")")  # the case that used to read "(4 d))"
+        citation = unescape(
+            re.search(r'<p id="citation">(.*?)</p>', _page(client, proposal.reference), re.S).group(
+                1
+            )
+        )
+        assert "))" not in citation
+        assert f"proposal {proposal.reference}, {proposal.position}." in citation
