@@ -132,7 +132,8 @@ def test_proposal_page_and_its_place_in_the_source(web):
         web.check_page(path, name)
     page = web.new_page()
     web.goto(page, "/proposals/118-2d/")
-    expect(page.locator("h1")).to_have_text("Proposal 118-2d")
+    # The heading names the proposal and its first words (what it is, not only its code).
+    expect(page.locator("h1")).to_contain_text("Proposal 118-2d: Subject to a review")
     expect(page.locator('meta[property="og:title"]')).to_have_attribute(
         "content", re.compile(r"^118-2d: ")
     )
