@@ -34,6 +34,7 @@ def sign_in(web, username, viewport=DESKTOP):
 
 
 def no_horizontal_scroll(page):
+    page.wait_for_load_state("load")  # measure once the stylesheet has loaded
     scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     assert scroll <= inner, (page.url, scroll, inner)
 

@@ -62,6 +62,8 @@ TOO_WIDE = """() => [...document.querySelectorAll('body *')]
 
 
 def fits(page) -> None:
+    # After a click that navigates, measure the page once its stylesheet has loaded.
+    page.wait_for_load_state("load")
     scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     assert scroll <= inner, (page.url, scroll, inner, page.evaluate(TOO_WIDE))
 
