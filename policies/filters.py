@@ -9,12 +9,27 @@ Its ``q`` is ``policies.search`` (ranked full-text search); the evidence list's
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django import forms
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from evidence.models import Evidence
 from tracker.api.filters import IsoDateTimeFilter, KeyedMultipleChoiceFilter
@@ -40,6 +55,19 @@ if TYPE_CHECKING:
 MAX_SEARCH_TERMS = 12
 
 
+# Sorting by status puts delivery first and "not yet assessed" last.
+STATUS_SORT_ORDER = [
+    Status.DELIVERED,
+    Status.PARTLY_DELIVERED,
+    Status.IN_PROGRESS,
+    Status.NO_PROGRESS,
+    Status.CONTRARY,
+    Status.OVERTAKEN,
+    Status.NOT_ASSESSED,
+]
+# What ``ordering`` takes.  ``changed``: when the proposal last changed as
+# ``updated_since`` sees it (its text, or a published status update or correction).
+# ``relevance``: best match first (only with ``q``; a search's default order).
 PROPOSAL_ORDERINGS = {
     "paper": ("paper_number", "order"),
     "-paper": ("-paper_number", "-order"),
@@ -47,9 +75,65 @@ PROPOSAL_ORDERINGS = {
     "-reference": ("-reference",),
     "updated_at": ("updated_at", "pk"),
     "-updated_at": ("-updated_at", "-pk"),
-    "status": ("current_status", "paper_number", "order"),
-    "-status": ("-current_status", "paper__number", "order"),
+    "changed": ("last_changed", "paper_number", "order"),
+    "-changed": ("-last_changed", "paper_number", "order"),
+    "status": ("status_rank", "paper_number", "order"),
+    "-status": ("-status_rank", "paper_number", "order"),
+    "relevance": (),
 }
+# Orderings that need an annotation (added only when sorting by them).
+ORDERING_ANNOTATIONS = {"changed": "last_changed", "status": "status_rank"}
+# A section given with its paper, as the proposals page's menu does: "118-5".
+PAPER_SECTION = re.compile(r"^(?P<paper>\d+)-(?P<section>[^-\s]+)$")
+
+
+def _last_changed() -> Greatest:
+    """When a proposal last changed: the later of its text's ``updated_at`` and
+    the latest publication or change of its public status updates."""
+    updates = (
+        StatusUpdate.objects.public()
+        .filter(proposal=OuterRef("pk"))
+        .order_by()
+        .values("proposal")
+        .annotate(latest=Max(Greatest("published_at", "updated_at")))
+        .values("latest")
+    )
+    return Greatest("updated_at", Coalesce(Subquery(updates), F("updated_at")))
+
+
+def _status_rank() -> Case:
+    return Case(
+        *(When(current_status=s, then=Value(i)) for i, s in enumerate(STATUS_SORT_ORDER)),
+        default=Value(len(STATUS_SORT_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+class ProposalFilterForm(forms.Form):
+    """Checks across fields: a section is one section (never §5 of both papers), and
+    ``relevance`` needs a search."""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        section, paper = data.get("section"), data.get("paper")
+        if section:
+            found = PAPER_SECTION.match(section)
+            if found is None and paper is None:
+                self.add_error(
+                    "section",
+                    f"Section numbers start again in each paper: choose a paper for "
+                    f"§{section}, or give it with its paper (118-{section} or 138-{section}).",
+                )
+            elif found is not None and paper is not None and int(found["paper"]) != paper:
+                self.add_error(
+                    "section",
+                    f"Section {section} is in paper {found['paper']}, but only paper "
+                    f"{paper:g} is chosen: choose both papers, or a section of paper {paper:g}.",
+                )
+        if data.get("ordering") == "relevance" and not search.clean(data.get("q")):
+            self.add_error("ordering", "Sorting by relevance needs a search (q).")
+        return data
 
 
 def search_terms(value: str) -> list[str]:
@@ -89,8 +173,9 @@ class ProposalFilter(django_filters.FilterSet):
         field_name="paper_number", help_text="Paper number: 118 or 138."
     )
     section = django_filters.CharFilter(
-        field_name="section__number",
-        help_text="Section number within its paper (e.g. 2); combine with paper.",
+        method="filter_section",
+        help_text="One section: with its paper (118-2), or its number (2) with `paper`. "
+        "A number without `paper`, or a section of another paper than `paper`, is a 400.",
     )
     theme = KeyedMultipleChoiceFilter(
         field_name="themes__slug",
@@ -140,12 +225,16 @@ class ProposalFilter(django_filters.FilterSet):
         method="filter_ordering",
         choices=[(key, key) for key in PROPOSAL_ORDERINGS],
         empty_label=None,
-        help_text="Sort order: paper (default: paper, then position in it; with `q`, best "
-        "match first), reference, updated_at or status; prefix with - to reverse.",
+        help_text="Sort order: paper (the default: paper, then position in it), reference, "
+        "updated_at (the text last changed), changed (the proposal last changed: its text, "
+        "or a published status update or correction), status (delivered first, not yet "
+        "assessed last), or relevance (best match first: the default with `q`, and only "
+        "with it); prefix with - to reverse (not relevance).",
     )
 
     class Meta:
         model = Proposal
+        form = ProposalFilterForm
         fields = [
             "as_at",
             "paper",
@@ -172,7 +261,12 @@ class ProposalFilter(django_filters.FilterSet):
             queryset = cast("ProposalQuerySet[Proposal]", queryset).with_status(as_at=as_at)
         for name, value in data.items():
             queryset = self.filters[name].filter(queryset, value)
-        if ordering:
+        if ordering and PROPOSAL_ORDERINGS[ordering]:
+            annotation = ORDERING_ANNOTATIONS.get(ordering.lstrip("-"))
+            if annotation == "last_changed":
+                queryset = queryset.annotate(last_changed=_last_changed())
+            elif annotation == "status_rank":
+                queryset = queryset.annotate(status_rank=_status_rank())
             queryset = queryset.order_by(*PROPOSAL_ORDERINGS[ordering])
         return queryset
 
@@ -207,8 +301,16 @@ class ProposalFilter(django_filters.FilterSet):
         # Ranked, best first; an explicit ``ordering`` is applied after (filter_queryset).
         return search.ranked(queryset, value)
 
+    def filter_section(self, queryset: _Proposals, name: str, value: str) -> _Proposals:
+        # The form refused a bare number without a paper and a paper that disagrees.
+        found = PAPER_SECTION.match(value)
+        if found is None:
+            return queryset.filter(section__number=value)
+        return queryset.filter(paper_number=int(found["paper"]), section__number=found["section"])
+
     def filter_ordering(self, queryset: _Proposals, name: str, value: str) -> _Proposals:
-        return queryset.order_by(*PROPOSAL_ORDERINGS[value]) if value else queryset
+        # Applied last, by ``filter_queryset``; here for the schema and the form only.
+        return queryset
 
     @property
     def qs(self) -> QuerySet[Any]:

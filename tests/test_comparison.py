@@ -10,14 +10,17 @@ proposal pages show all answer from that rule.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
 from policies import services
-from policies.models import LinkedProposal, Proposal, ProposalLink, ProposalRef
+from policies.models import LinkedProposal, Proposal, ProposalLink, ProposalRef, Status
 from policies.site import selectors as site_selectors
+from policies.site.textdiff import MAX_CHANGED, word_diff
+from tests.factories import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +167,88 @@ def test_the_api_says_which_links_take_a_proposal_up(api_client, papers):
     reworded = api_client.get("/api/v1/proposals/?paper=118&page_size=100").json()["results"]
     flags = [link["takes_up"] for p in reworded for link in p["links"]]
     assert True in flags and False in flags
+
+
+# --- The word diff (policies.site.textdiff) and both sides' status ---------------------
+
+
+def test_diff_ignores_case_and_punctuation():
+    diff = word_diff(
+        "Abolish Police Boards, and reform them.", "abolish police boards and reform them"
+    )
+    assert diff.same_words and not diff.side_by_side
+    assert "<del>" not in diff.old_html and "<ins>" not in diff.new_html
+    # A dash alone, or moved punctuation, is not a change either.
+    assert word_diff("We will – of course – act", "We will, of course, act").same_words
+
+
+def test_diff_marks_changed_words_escaped():
+    diff = word_diff(
+        "Give <Police> Boards more powers over budgets",
+        "Give <police> boards fewer powers over budgets",
+    )
+    assert not diff.side_by_side and diff.changed_percent == 14  # 2 of 14 words
+    assert diff.old_html == "Give &lt;Police&gt; Boards <del>more </del>powers over budgets"
+    assert diff.new_html == "Give &lt;police&gt; boards <ins>fewer </ins>powers over budgets"
+    # Punctuation between two changed words stays inside the run; at its edge, outside.
+    joined = word_diff("keep a, b keep", "keep c, d keep")
+    assert joined.old_html == "keep <del>a, b </del>keep"
+
+
+def test_diff_falls_back_to_side_by_side_when_most_words_differ():
+    diff = word_diff("Create a <national> crime agency now", "Fund youth services in every town")
+    assert diff.side_by_side and diff.changed > MAX_CHANGED
+    assert diff.old_html == "Create a &lt;national&gt; crime agency now"
+    assert "<del>" not in diff.old_html and "<ins>" not in diff.new_html
+    # Exactly half changed is still marked; just over half is not.
+    assert not word_diff("a b c d", "a b x y").side_by_side
+    assert word_diff("a b c d", "a x y z").side_by_side
+
+
+def _pair_block(html: str, old_ref: str, new_ref: str) -> str:
+    start = html.index(f'<a href="/proposals/{old_ref}/">{old_ref}</a>')
+    start = html.rindex('<div class="pair">', 0, start)
+    ends = [html.find(end, start + 1) for end in ('<div class="pair">', "</section>")]
+    block = html[start : min(end for end in ends if end > 0)]
+    assert f'href="/proposals/{new_ref}/"' in block
+    return block
+
+
+def test_page_ignores_case_only_rewording_and_shows_both_statuses(client, papers, users):
+    link = ProposalLink.objects.filter(link_type="reworded").select_related(
+        "from_proposal", "to_proposal"
+    )[0]
+    old, new = link.from_proposal, link.to_proposal
+    # Synthetic: the 138 text made the 118 text in other case and punctuation.
+    Proposal.objects.filter(pk=new.pk).update(text=old.text.upper().replace(",", ""))
+    publish(old.reference, Status.DELIVERED, dt.date(2023, 3, 1))
+    publish(new.reference, Status.IN_PROGRESS, dt.date(2024, 1, 1))
+    html = client.get(reverse("comparison")).content.decode()
+    block = _pair_block(html, old.reference, new.reference)
+    assert "<del>" not in block and "<ins>" not in block
+    assert "Same words: the two texts differ only in case or punctuation." in block
+    assert '<span class="status status-delivered">Delivered</span>' in block
+    assert '<span class="status status-in_progress">In progress</span>' in block
+    assert "<strong>Taken up</strong> by paper 138: reworded." in block
+
+
+def test_page_shows_a_mostly_changed_pair_side_by_side(client, papers):
+    link = ProposalLink.objects.filter(link_type="reworded").select_related(
+        "from_proposal", "to_proposal"
+    )[0]
+    old, new = link.from_proposal, link.to_proposal
+    Proposal.objects.filter(pk=new.pk).update(text="Synthetic text sharing no word whatsoever.")
+    html = client.get(reverse("comparison")).content.decode()
+    block = _pair_block(html, old.reference, new.reference)
+    assert "so the two texts are shown side by side without marks" in block
+    assert "<del>" not in block and "<ins>" not in block
+    assert "Synthetic text sharing no word whatsoever." in block
+
+
+def test_page_says_related_only_and_not_revisited(client, papers):
+    html = client.get(reverse("comparison")).content.decode()
+    block = _pair_block(html, "118-7e", "138-2.2.6a")
+    assert "<strong>Related only</strong>: paper 138 does not take 118-7e up." in block
+    assert "<del>" not in block  # no diff for a loose relation
+    assert "Not revisited: still party policy" in _section(html, "not-revisited", "new-in-138")
+    assert 'class="status status-not_assessed"' in _section(html, "not-revisited", "new-in-138")

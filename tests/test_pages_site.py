@@ -26,7 +26,7 @@ from policies.models import (
     Status,
 )
 from policies.site import scorecard
-from policies.site.views.papers import wording_diff
+from policies.site.textdiff import word_diff
 from tests.factories import EvidenceFactory, StatusUpdateFactory
 from tracker import revision
 
@@ -174,7 +174,7 @@ def test_list_filters_from_the_url(client, papers):
     assert "5 proposals" in html
     # The form shows the filters in force, so the view can be shared and refined.
     assert '<input type="radio" name="paper" value="118" checked>' in html
-    assert '<option value="2" selected>' in html
+    assert '<option value="118-2" selected>' in html  # one section: of paper 118
 
 
 def test_list_full_text_search_matches_the_api(client, api_client, papers):
@@ -214,7 +214,7 @@ def test_list_query_count_is_constant(client, papers, django_assert_max_num_quer
     before = query_count(client, "/proposals/?kind=body", django_assert_max_num_queries)
     add_synthetic_proposals(20)
     after = query_count(client, "/proposals/?kind=body", django_assert_max_num_queries)
-    assert before == after == 8
+    assert before == after == 9  # 8, and the acting bodies of the form's body filter
 
 
 # --- One proposal -------------------------------------------------------------------
@@ -358,7 +358,8 @@ def test_comparison_page(client, papers):
 
 
 def test_wording_diff_marks_and_escapes():
-    old, new = wording_diff("Keep <b>this</b> and drop that", "Keep <b>this</b> and add more")
+    diff = word_diff("Keep <b>this</b> and drop that", "Keep <b>this</b> and add more")
+    old, new = diff.old_html, diff.new_html
     assert old == "Keep &lt;b&gt;this&lt;/b&gt; and <del>drop that</del>"
     assert new == "Keep &lt;b&gt;this&lt;/b&gt; and <ins>add more</ins>"
 

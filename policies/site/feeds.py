@@ -194,7 +194,7 @@ class ThemeChangesFeed(ChangesFeed):
         return f"Crime policy tracker: what changed on {theme.name}"
 
     def link(self, theme: Theme) -> str:
-        return reverse("proposal-list") + f"?theme={theme.slug}"
+        return reverse("theme-detail", args=[theme.slug])
 
     def feed_url(self, theme: Theme) -> str:
         return reverse("feed-theme", args=[theme.slug])

@@ -369,3 +369,17 @@ def status_by_month(today: dt.date | None = None) -> dict[int, list[MonthCounts]
         found = _compute_status_by_month(today)
         cache.set(key, found, timeout=24 * 3600)
     return cast("dict[int, list[MonthCounts]]", found)
+
+
+# --- One theme ----------------------------------------------------------------------
+
+
+def theme_scorecard(
+    papers: list[Paper], proposals: QuerySet[ProposalWithStatus], theme_slug: str
+) -> list[PaperCard]:
+    """The scorecard of one theme's proposals (``proposals``, already narrowed to the
+    theme as the API's ``?theme=`` narrows its list): each count links to the list
+    with ``theme`` added, so it equals the API's count for the same filters.  Papers
+    with none of the theme's proposals are left out."""
+    cards = scorecard(papers, proposals, extra_query={"theme": [theme_slug]})
+    return [card for card in cards if card.headline is not None and card.headline.total]

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from evidence.models import Evidence
+from evidence.models import Evidence, Indicator, IndicatorLink
 
 from .. import selectors
-from ..models import Proposal, ProposalLink, StatusUpdate
+from ..models import Proposal, ProposalLink, Status, StatusUpdate, Theme
+
+if TYPE_CHECKING:
+    from ..models import ProposalWithStatus
 
 
 def recent_updates(*, limit: int = 5) -> list[StatusUpdate]:
@@ -147,3 +151,92 @@ def comparison() -> Comparison:
         count_118=len(old),
         count_138=len(new),
     )
+
+
+# --- Themes -------------------------------------------------------------------------
+
+
+@dataclass
+class ThemeSummary:
+    """A theme with how many proposals of each paper it holds, and how many of them
+    have a published assessment."""
+
+    theme: Theme
+    by_paper: list[tuple[int, int]]  # (paper number, proposals), papers in order
+    total: int
+    assessed: int
+
+
+def theme_summaries() -> list[ThemeSummary]:
+    """Every theme (name order) with its counts: two queries."""
+    themes = list(Theme.objects.order_by("name", "pk"))
+    rows = (
+        Proposal.objects.filter(themes__isnull=False)
+        .order_by()
+        .values("themes", "paper_number", "status")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    per: dict[int, dict[int, int]] = {}
+    assessed: dict[int, int] = {}
+    for row in rows:
+        papers = per.setdefault(row["themes"], {})
+        papers[row["paper_number"]] = papers.get(row["paper_number"], 0) + row["n"]
+        if row["status"] != Status.NOT_ASSESSED:
+            assessed[row["themes"]] = assessed.get(row["themes"], 0) + row["n"]
+    return [
+        ThemeSummary(
+            theme,
+            sorted(per.get(theme.pk, {}).items()),
+            sum(per.get(theme.pk, {}).values()),
+            assessed.get(theme.pk, 0),
+        )
+        for theme in themes
+    ]
+
+
+def theme_proposals(theme: Theme) -> list[tuple[int, list[ProposalWithStatus]]]:
+    """The theme's proposals with their status, grouped by paper in reading order
+    (one query: a proposal's stored status and its current update)."""
+    proposals = (
+        selectors.proposal_queryset()
+        .prefetch_related(None)
+        .filter(themes=theme)
+        .order_by("paper_number", "order")
+    )
+    grouped: dict[int, list[ProposalWithStatus]] = {}
+    for proposal in proposals:
+        grouped.setdefault(proposal.paper_number, []).append(proposal)
+    return list(grouped.items())
+
+
+@dataclass
+class ThemeIndicator:
+    """An indicator linked to some of a theme's proposals (``IndicatorLink``)."""
+
+    indicator: Indicator
+    proposals: list[Proposal] = field(default_factory=list)
+
+
+def theme_indicators(theme: Theme) -> list[ThemeIndicator]:
+    """The indicators linked to the theme's proposals, by name, each with those
+    proposals in reading order (one query)."""
+    links = (
+        IndicatorLink.objects.filter(proposal__themes=theme)
+        .select_related("indicator", "proposal")
+        .only(
+            "indicator__slug",
+            "indicator__name",
+            "indicator__unit",
+            "indicator__description",
+            "proposal__reference",
+            "proposal__paper_number",
+            "proposal__order",
+        )
+        .order_by("indicator__name", "indicator__pk", "proposal__paper_number", "proposal__order")
+    )
+    found: dict[int, ThemeIndicator] = {}
+    for link in links:
+        entry = found.setdefault(link.indicator_id, ThemeIndicator(link.indicator))
+        if link.proposal not in entry.proposals:
+            entry.proposals.append(link.proposal)
+    return list(found.values())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, home, papers, proposals
+from .views import evidence, home, papers, proposals, themes
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("evidence/", evidence.evidence_list, name="evidence-list"),
     path("evidence/<int:pk>/", evidence.evidence_detail, name="evidence-detail"),
     path("methodology/", home.methodology, name="methodology"),
+    path("themes/", themes.theme_list, name="theme-index"),
+    path("themes/<slug:slug>/", themes.theme_detail, name="theme-detail"),
 ]

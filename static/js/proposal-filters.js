@@ -1,11 +1,46 @@
-// Live filtering for the proposals list.  Without this script the form is a
-// plain GET form and works the same; with it, results update as you type or
-// tick, and the address bar keeps the filters so a view can be shared.
+// The proposals list's form.  Without this script the form is a plain GET form
+// inside a folded <details> and works the same (a section of the other paper
+// gets a clear message from the server).  With it: the panel opens on wide
+// screens; the Section menu offers only the chosen paper's sections; results
+// update as you type or tick, and the address bar keeps the filters so a view can
+// be shared.
 (function () {
   "use strict";
+  var panel = document.getElementById("filter-panel");
   var form = document.getElementById("proposal-filters");
   var results = document.getElementById("results");
-  if (!form || !results || !window.fetch || !window.URLSearchParams) return;
+  if (panel && window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) {
+    panel.open = true;
+  }
+  if (!form) return;
+
+  var section = document.getElementById("id_section");
+
+  function chosenPaper() {
+    var checked = form.querySelector('input[name="paper"]:checked');
+    return checked ? checked.value : "";
+  }
+
+  // Only the chosen paper's sections (both papers': one group each).
+  function scopeSections() {
+    if (!section) return;
+    var paper = chosenPaper();
+    Array.prototype.forEach.call(section.querySelectorAll("optgroup"), function (group) {
+      var other = paper !== "" && group.getAttribute("data-paper") !== paper;
+      group.disabled = other;
+      group.hidden = other;
+    });
+    var selected = section.options[section.selectedIndex];
+    if (selected && selected.parentNode.disabled) section.value = "";
+  }
+
+  scopeSections();
+  // Registered before the listeners below, so the menu is right before a refresh.
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "paper") scopeSections();
+  });
+
+  if (!results || !window.fetch || !window.URLSearchParams) return;
 
   var timer = null;
   var pending = null;

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from tracker.cache import public_read
 
 from ... import selectors
 from ...models import Paper, Proposal, ProposalLink
 from ...papers.dataset import SOURCES_DIR
-from .. import charts, scorecard
+from .. import charts, scorecard, textdiff
 from .. import selectors as site_selectors
 from ..links import all_changes_feed, feeds
 
@@ -97,27 +93,6 @@ def paper_detail(request: HttpRequest, number: int) -> HttpResponse:
     )
 
 
-_WORD = re.compile(r"\S+\s*")
-
-
-def wording_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
-    """Word-level differences: old text with deletions marked, new with insertions."""
-    a, b = _WORD.findall(old), _WORD.findall(new)
-    left: list[str] = []
-    right: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        removed, added = escape("".join(a[i1:i2])), escape("".join(b[j1:j2]))
-        if op == "equal":
-            left.append(removed)
-            right.append(added)
-            continue
-        if removed:
-            left.append(f"<del>{removed}</del>")
-        if added:
-            right.append(f"<ins>{added}</ins>")
-    return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 - escaped above
-
-
 COMPARISON_ORDER = [
     ProposalLink.LinkType.CARRIED_OVER,
     ProposalLink.LinkType.REWORDED,
@@ -138,7 +113,8 @@ def comparison(request: HttpRequest) -> HttpResponse:
         for pair in found.pairs[link_type]:
             shown: dict[str, Any] = {"link": pair.link, "old": pair.old, "new": pair.new}
             if pair.link.takes_up:
-                shown["old_html"], shown["new_html"] = wording_diff(pair.old.text, pair.new.text)
+                # Case and punctuation are not changes; most words changed: side by side.
+                shown["diff"] = textdiff.word_diff(pair.old.text, pair.new.text)
             pairs.append(shown)
         sections.append(
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, cast
@@ -17,12 +18,65 @@ from tracker.api.pagination import KeysFirstPaginator
 from tracker.cache import public_read
 
 from ... import search, selectors
-from ...filters import ProposalFilter
+from ...filters import PAPER_SECTION, ProposalFilter
 from ...models import STATUS_DEFINITIONS, Paper, Proposal, Section, Status, StatusUpdate
 from .. import selectors as site_selectors
 from ..links import absolute, all_changes_feed, feeds
 
 LIST_PAGE_SIZE = 50
+
+
+# The page's names for the filters, in its error summary.
+FILTER_LABELS = {
+    "q": "Search",
+    "paper": "Paper",
+    "section": "Section",
+    "theme": "Theme",
+    "status": "Status",
+    "kind": "Kind",
+    "body": "Acting body",
+    "applicability": "Applies to",
+    "ordering": "Sort",
+}
+# The sort menu: the default ("") is the best match first when searching, else
+# paper order (``ProposalFilter``'s ``ordering``).
+SORT_CHOICES = [
+    ("", "Best match when searching, else paper order"),
+    ("paper", "Paper order"),
+    ("-changed", "Most recently updated"),
+    ("status", "Status: delivered first"),
+]
+# A long shared lead of 138's summary proposals' positions ("Summary of policy
+# proposals, 'To ensure that ...', item 2"): shown once above its items.
+_GROUPED_POSITION = re.compile(r"^(?P<group>.{40,}), (?P<item>item \d+)$")
+
+
+def _chosen_section(params: QueryDict) -> str:
+    """The section asked for, as the menu's value (with its paper: "118-5")."""
+    section, paper = params.get("section", ""), params.get("paper", "")
+    if section and paper and not PAPER_SECTION.match(section):
+        return f"{paper}-{section}"
+    return section
+
+
+def _section_groups(params: QueryDict) -> list[dict[str, Any]]:
+    """The Section menu: one <optgroup> per paper, each value one section ("118-5");
+    the other papers' groups are disabled when one paper is chosen (the script
+    keeps that in step with the Paper buttons)."""
+    chosen, paper = _chosen_section(params), params.get("paper", "")
+    groups: dict[int, dict[str, Any]] = {}
+    for number, section, title in Section.objects.order_by("paper__number", "order").values_list(
+        "paper__number", "number", "title"
+    ):
+        group = groups.setdefault(
+            number,
+            {"paper": number, "disabled": bool(paper) and paper != str(number), "options": []},
+        )
+        value = f"{number}-{section}"
+        group["options"].append(
+            {"value": value, "label": f"§{section} {title}", "selected": value == chosen}
+        )
+    return list(groups.values())
 
 
 def _filter_options(filterset: ProposalFilter, params: QueryDict) -> dict[str, Any]:
@@ -35,21 +89,45 @@ def _filter_options(filterset: ProposalFilter, params: QueryDict) -> dict[str, A
         ]
 
     form = filterset.form
-    # The ``theme`` filter's field (a form's fields are typed as any Field).
+    # The ``theme`` and ``body`` filters' fields (a form's fields are typed as any Field).
     theme_field = cast(forms.ModelMultipleChoiceField, form.fields["theme"])
+    body_field = cast(forms.ModelMultipleChoiceField, form.fields["body"])
     themes = [] if theme_field.queryset is None else list(theme_field.queryset)
+    bodies = [] if body_field.queryset is None else list(body_field.queryset.order_by("name"))
+    ordering = params.get("ordering", "")
     return {
         "q": params.get("q", ""),
         "paper": choices("paper", [(p.number, f"Paper {p.number}") for p in Paper.objects.all()]),
-        "section": params.get("section", ""),
-        "sections": sorted(
-            set(Section.objects.values_list("number", flat=True)), key=lambda n: (len(n), n)
-        ),
+        "section_groups": _section_groups(params),
         "theme": choices("theme", [(t.slug, t.name) for t in themes]),
+        "body": choices("body", [(b.slug, b.name) for b in bodies]),
         "status": choices("status", Status.choices),
         "kind": choices("kind", Proposal.Kind.choices),
         "applicability": choices("applicability", Proposal.Applicability.choices),
+        "sort": [
+            {"value": value, "label": label, "selected": value == ordering}
+            for value, label in SORT_CHOICES
+        ],
     }
+
+
+def _rows(proposals: Iterable[Any]) -> list[dict[str, Any]]:
+    """A list row per proposal: a long position lead shared by consecutive rows is
+    given once, as the heading of its first row, and each row keeps the rest."""
+    rows = []
+    previous = ""
+    for proposal in proposals:
+        found = _GROUPED_POSITION.match(proposal.position)
+        group = found["group"] if found else ""
+        rows.append(
+            {
+                "proposal": proposal,
+                "group": group if group and group != previous else "",
+                "position": found["item"] if found else proposal.position,
+            }
+        )
+        previous = group
+    return rows
 
 
 @public_read
@@ -79,14 +157,22 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     api_params = params.copy()
     for name in [name for name in api_params if name not in filterset.filters]:
         del api_params[name]
+    errors = {
+        FILTER_LABELS.get(name, name): messages for name, messages in filterset.errors.items()
+    }
     context = {
         "filter": filterset,
-        "errors": filterset.errors if not valid else {},
+        "errors": errors if not valid else {},
         "options": _filter_options(filterset, request.GET),
         "page": page,
-        "proposals": proposals,
+        "rows": _rows(proposals),
         "q": q,
         "by_paper": by_paper,
+        # How many filters are in use, on the folded panel's summary.
+        "active": sum(
+            1 for name in filterset.filters if name != "ordering" and request.GET.get(name)
+        ),
+        "best_first": bool(q) and request.GET.get("ordering", "") in ("", "relevance"),
         "querystring": params.urlencode(),
         "api_querystring": api_params.urlencode(),
         "feeds": feeds(all_changes_feed()),
