@@ -164,10 +164,16 @@ def groups() -> dict[str, Expression]:
         Concat("title", Value(" "), "quote", output_field=TextField()),
     )
     return {
-        "A": Concat("reference", Value(" "), "text", output_field=TextField()),
+        "A": _group_a(),
         "B": _parts("position", section_title, themes, parent_text),
         "C": evidence,
     }
+
+
+def _group_a() -> Concat:
+    """Group A alone (the reference and the text): what most snippets are taken from,
+    without building the subqueries of the others."""
+    return Concat("reference", Value(" "), "text", output_field=TextField())
 
 
 def refresh(proposal_ids: Iterable[int]) -> None:
@@ -393,21 +399,39 @@ def attach_snippets(proposals: Sequence[_P], q: str | None) -> Sequence[_P]:
     """Give each proposal its ``search_snippet``: the passage that matched ``q``
     (or, if none was found, the start of its text); None without a query.  One
     query for the page, none without a query."""
-    text = clean(q)
-    found = _snippets([p.pk for p in proposals], text) if text and proposals else {}
+    found = snippets_of([(p.pk, p.reference, p.text) for p in proposals], q)
     for proposal in proposals:
-        if not text:
-            proposal.search_snippet = None
-            continue
+        proposal.search_snippet = found[proposal.pk]
+    return proposals
+
+
+def attach_row_snippets(rows: Sequence[dict[str, Any]], q: str | None) -> Sequence[dict[str, Any]]:
+    """``attach_snippets`` for rows of ``selectors.proposal_rows``: each row's
+    ``snippet`` (the same value as ``search_snippet``)."""
+    found = snippets_of([(row["id"], row["reference"], row["text"]) for row in rows], q)
+    for row in rows:
+        row["snippet"] = found[row["id"]]
+    return rows
+
+
+def snippets_of(proposals: Sequence[tuple[int, str, str]], q: str | None) -> dict[int, str | None]:
+    """The snippet of each proposal, given as (id, reference, text), by id: what
+    ``attach_snippets`` attaches.  One query, none without a query."""
+    text = clean(q)
+    if not text:
+        return {pk: None for pk, _, _ in proposals}
+    found = _snippets([pk for pk, _, _ in proposals], text) if proposals else {}
+    snippets: dict[int, str | None] = {}
+    for pk, reference, proposal_text in proposals:
         # Marks of neighbouring words become one, the separators of empty parts
         # go, and the reference is shown anyway.
-        snippet = _NEIGHBOURS.sub(r"\1", found.get(proposal.pk) or "")
+        snippet = _NEIGHBOURS.sub(r"\1", found.get(pk) or "")
         snippet = _EMPTY_PARTS.sub(PART_SEPARATOR, snippet).strip(" ·")
-        snippet = snippet.removeprefix(f"{proposal.reference} ")
+        snippet = snippet.removeprefix(f"{reference} ")
         if MARK_START not in snippet:
-            snippet = Truncator(proposal.text).words(SNIPPET_WORDS)
-        proposal.search_snippet = snippet
-    return proposals
+            snippet = Truncator(proposal_text).words(SNIPPET_WORDS)
+        snippets[pk] = snippet
+    return snippets
 
 
 _NEIGHBOURS = re.compile(f"{MARK_END}(\\s*){MARK_START}")
@@ -429,7 +453,6 @@ def _snippets(ids: list[int], q: str) -> dict[int, str]:
         with connection.cursor() as cursor:
             cursor.execute(sql, [MARK_START, MARK_END, expression, *ids])
             return dict(cursor.fetchall())
-    parts = groups()
 
     def headlines(document: Expression, among: list[int]) -> dict[int, str]:
         headline = SearchHeadline(
@@ -449,9 +472,10 @@ def _snippets(ids: list[int], q: str) -> dict[int, str]:
     # The passage from the proposal's own text where the text matches (most
     # results, and what a reader wants to see); only the others are looked for in
     # the whole document, whose context and evidence cost subqueries.
-    found = headlines(parts["A"], ids)
+    found = headlines(_group_a(), ids)
     elsewhere = [pk for pk in ids if MARK_START not in (found.get(pk) or "")]
     if elsewhere:
+        parts = groups()
         found |= headlines(_parts(parts["A"], parts["B"], parts["C"]), elsewhere)
     return found
 

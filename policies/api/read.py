@@ -5,7 +5,11 @@ and ``ConditionalGetMixin`` (ETag / Last-Modified / 304 / Cache-Control)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Func, IntegerField, QuerySet, Subquery
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics, viewsets
@@ -93,6 +97,92 @@ PROPOSAL_CSV_COLUMNS = [
 ]
 
 
+def _page_bounds(paginator: Paginator, number: Any) -> tuple[int, int, int]:
+    number = paginator.validate_number(number)
+    bottom = (number - 1) * paginator.per_page
+    top = bottom + paginator.per_page
+    if top + paginator.orphans >= paginator.count:
+        top = paginator.count
+    return number, bottom, top
+
+
+def _rows_in_order(queryset: QuerySet[Any], ids: list[int]) -> list[dict[str, Any]]:
+    """The rows (``selectors.proposal_rows``) of these proposals of ``queryset``, in
+    the order of ``ids``."""
+    rows = {
+        row["id"]: row for row in selectors.proposal_rows(queryset.filter(pk__in=ids).order_by())
+    }
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+class RowsPaginator(Paginator):
+    """Pages of rows (``selectors.proposal_rows``) of a queryset of proposals in one
+    query: the page's keys picked from the queryset as filtered and ordered (a
+    subquery without the joins, so an index gives the order and the limit applies
+    before anything is joined) and the count of the whole queryset beside them (a
+    scalar subquery).  The count is asked on its own only when the page is empty
+    (past the end) or the queryset is DISTINCT (a theme filter: a count of ids
+    would count a proposal once per matching theme)."""
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int | str, *args, **kwargs) -> None:
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.queryset = object_list
+
+    def page(self, number: Any) -> Page:
+        counted = self._counted_rows(number)
+        number, bottom, top = _page_bounds(self, number)
+        if counted is not None:
+            return Page(counted, number, self)
+        if bottom == top:
+            return Page([], number, self)
+        return Page(self._rows(bottom, top), number, self)
+
+    def _rows(self, bottom: int, top: int, *, counted: bool = False) -> list[dict[str, Any]]:
+        keys = self.queryset.prefetch_related(None).values("pk")[bottom:top]
+        # The same ORDER BY outside: its keys are unique (the reading order, a
+        # reference, or a time then the id), so the page keeps its order.
+        rows = selectors.proposal_rows(self.queryset.filter(pk__in=keys))
+        if counted:
+            everything = self.queryset.prefetch_related(None).order_by()
+            count = Func(template="COUNT(*)", output_field=IntegerField())
+            total = everything.annotate(_n=count).values("_n")
+            rows = rows.annotate(_total=Subquery(total, output_field=IntegerField()))
+        return list(rows)
+
+    def _counted_rows(self, number: Any) -> list[dict[str, Any]] | None:
+        """The rows of page ``number`` read with the count (which is then known), or
+        None when they cannot be: the count is known already, the queryset is
+        DISTINCT, the number is not one, the page is empty or takes orphans."""
+        if "count" in self.__dict__ or self.queryset.query.distinct:
+            return None
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            return None
+        if wanted < 1:
+            return None
+        bottom = (wanted - 1) * self.per_page
+        rows = self._rows(bottom, bottom + self.per_page, counted=True)
+        if not rows:
+            return None  # past the end (or nothing at all): the count is asked
+        self.__dict__["count"] = rows[0]["_total"]  # Paginator.count is a cached_property
+        for row in rows:
+            del row["_total"]
+        top = bottom + self.per_page
+        if self.orphans and top < self.count <= top + self.orphans:
+            return None  # the last rows join this page as its orphans: read it whole
+        return rows
+
+
+class RowsKeysFirstPaginator(KeysFirstPaginator):
+    """``KeysFirstPaginator`` giving rows (``selectors.proposal_rows``)."""
+
+    def page(self, number: Any) -> Page:
+        number, bottom, top = _page_bounds(self, number)
+        ids = [key[0] for key in self.keys[bottom:top]]
+        return Page(_rows_in_order(self.queryset, ids), number, self)
+
+
 @docs.PROPOSAL_VIEW_SET
 class ProposalViewSet(ReadViewSet):
     lookup_field = "reference"
@@ -119,13 +209,57 @@ class ProposalViewSet(ReadViewSet):
     def prepare_rows(self, objects):
         return self._with_snippets(selectors.attach_listing(objects))
 
+    # A JSON list of proposals read for now is built from rows (``selectors.proposal_rows``:
+    # dicts, no model instance); a past date (``as_at``) and CSV read instances.
+    _as_rows = False
+
+    def list(self, request, *args, **kwargs):
+        fmt = getattr(request.accepted_renderer, "format", None)
+        if fmt == "csv" or "as_at" in request.query_params:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        self._as_rows = True
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer_class()(context=self.get_serializer_context())
+        if page is None:  # no pagination configured: never the case here, but stay right
+            rows = selectors.attach_row_listing(selectors.proposal_rows(queryset))
+            page = search.attach_row_snippets(rows, request.query_params.get("q"))
+            return Response([serializer.represent_row(row) for row in page])
+        return self.get_paginated_response([serializer.represent_row(row) for row in page])
+
+    def filter_queryset(self, queryset):
+        # Most lists ask for no filter (only page, page_size, format) or for a search
+        # alone: the filter set then filters nothing, or only ranks by ``q``
+        # (``filters.ProposalFilter.filter_q``, its form's CharField cleaning the
+        # value).  Those skip building the filter set, its copied filters and its
+        # form; ``tests/test_api_list_rows.py`` checks both give the filter set's
+        # query.  Anything else (and a ``q`` the form would refuse) goes through it.
+        params = self.request.query_params
+        asked = [name for name in self.filterset_class.base_filters if name in params]
+        q = params.get("q", "")
+        if asked not in ([], ["q"]) or "\x00" in q:
+            return super().filter_queryset(queryset)
+        for backend in self.filter_backends:
+            if not issubclass(backend, DjangoFilterBackend):
+                queryset = backend().filter_queryset(self.request, queryset, self)
+        q = q.strip()
+        return search.ranked(queryset.all(), q) if q else queryset
+
     def paginate_queryset(self, queryset):
         paginator = self.paginator
-        if search.is_ranked(queryset) and isinstance(paginator, PageNumberPagination):
-            paginator.django_paginator_class = KeysFirstPaginator
+        if isinstance(paginator, PageNumberPagination):
+            if search.is_ranked(queryset):
+                paginator.django_paginator_class = (
+                    RowsKeysFirstPaginator if self._as_rows else KeysFirstPaginator
+                )
+            elif self._as_rows:
+                paginator.django_paginator_class = RowsPaginator
         page = super().paginate_queryset(queryset)
         if page is None:
             return None
+        if self._as_rows:
+            rows = selectors.attach_row_listing(page)
+            return search.attach_row_snippets(rows, self.request.query_params.get("q"))
         return self._with_snippets(selectors.attach_listing(page))
 
     def get_object(self):

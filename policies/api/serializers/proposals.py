@@ -9,6 +9,8 @@ the same request (absolute URLs depend on the host).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,15 +18,18 @@ from rest_framework import serializers
 from evidence.models import Evidence
 from tracker.api.links import absolute
 
-from ... import search
+from ... import search, selectors
 from ...models import (
+    STATUS_DEFINITIONS,
     DeliveryCriteria,
     Paper,
     Proposal,
     ProposalLink,
     ProposalRef,
     Section,
+    Status,
     Theme,
+    precise_date,
 )
 from .links import Permalinks
 from .updates import (
@@ -126,6 +131,12 @@ class ProposalSerializer(serializers.ModelSerializer):
     more in field plumbing than in queries).  ``tests/test_api_representation.py``
     checks it against DRF's generic ``Serializer.to_representation``."""
 
+    # (Not in the docstring, which the OpenAPI schema shows.)  ``represent_row``
+    # builds that dict from a row of plain values: the API list passes rows of
+    # ``selectors.proposal_rows`` (no model instance), ``to_representation`` the row
+    # of an instance (``selectors.row_of``); ``tests/test_api_list_rows.py`` checks
+    # the two give the same bytes.
+
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     paper = serializers.IntegerField(source="paper.number", read_only=True)
@@ -174,32 +185,82 @@ class ProposalSerializer(serializers.ModelSerializer):
         ]
 
     def to_representation(self, instance: Proposal) -> dict:
-        obj = instance
+        row = selectors.row_of(instance)
+        row["snippet"] = getattr(instance, "search_snippet", None)
+        return self.represent_row(row)
+
+    def represent_row(self, row: dict[str, Any]) -> dict:
+        """The representation of a row of ``selectors.proposal_rows`` (with
+        ``attach_row_listing`` and ``snippet``, the raw ``search_snippet`` or None)
+        or of ``selectors.row_of`` an instance: the list builds no model instance."""
         links = Permalinks.of(self.context)
+        reference = row["reference"]
+        paper = row["paper__number"]
+        status = row["status"]
+        update = row["current_update_id"]
+        effective_date = row["current_update__effective_date"]
+        precision = row["current_update__date_precision"]
+        start = row["source_line_start"]
+        version = row["version"]
+        updated_at = row["updated_at"]
+        parent = row["parent__reference"]
         return {
-            "reference": as_text(obj.reference),
-            "url": links("api:proposal-detail", obj.reference),
-            "html_url": links("proposal-detail", obj.reference),
-            "paper": int(obj.paper.number),
-            "section": self.get_section(obj),
-            "kind": obj.kind,
-            "position": as_text(obj.position),
-            "paragraph": as_text(obj.paragraph),
-            "argued_in": obj.argued_in,
-            "text": as_text(obj.text),
-            "repairs": obj.repairs,
-            "applicability": obj.applicability,
-            "themes": [theme.slug for theme in obj.themes.all()],
-            "parent": self.get_parent(obj),
-            "children": self.get_children(obj),
-            "links": self.get_links(obj),
-            "current_status": self.get_current_status(obj),
-            "source_lines": self.get_source_lines(obj),
-            "version": None if obj.version is None else int(obj.version),
+            "reference": as_text(reference),
+            "url": links("api:proposal-detail", reference),
+            "html_url": links("proposal-detail", reference),
+            "paper": int(paper),
+            "section": {
+                "id": row["section_id"],
+                "paper": paper,
+                "number": row["section__number"],
+                "title": row["section__title"],
+                "order": row["section__order"],
+            },
+            "kind": row["kind"],
+            "position": as_text(row["position"]),
+            "paragraph": as_text(row["paragraph"]),
+            "argued_in": row["argued_in"],
+            "text": as_text(row["text"]),
+            "repairs": row["repairs"],
+            "applicability": row["applicability"],
+            "themes": row["themes"],
+            "parent": None if parent is None else self._ref_of(parent),
+            "children": [self._ref_of(child) for child in row["children"]],
+            "links": [
+                {
+                    "direction": link.direction,
+                    "link_type": link.link_type,
+                    "takes_up": link.takes_up,
+                    "note": link.note,
+                    "proposal": self._ref_of(link.proposal.reference),
+                }
+                for link in row["links"]
+            ],
+            "current_status": {
+                "status": status,
+                "label": str(Status(status).label),
+                "definition": STATUS_DEFINITIONS[status],
+                "effective_date": effective_date,
+                "date_precision": precision,
+                "effective_date_display": precise_date(effective_date, precision),
+                "acting_bodies": [
+                    {"slug": as_text(b["slug"]), "name": as_text(b["name"]), "kind": b["kind"]}
+                    for b in row["acting_bodies"]
+                ],
+                "update": None if update is None else links("api:statusupdate-detail", update),
+            },
+            "source_lines": None if start is None else [start, row["source_line_end"]],
+            "version": None if version is None else int(version),
             "updated_at": None
-            if obj.updated_at is None
-            else DATETIME_FIELD.to_representation(obj.updated_at),
-            "snippet": self.get_snippet(obj),
+            if updated_at is None
+            else DATETIME_FIELD.to_representation(updated_at),
+            "snippet": search.snippet_text(row["snippet"]),
+        }
+
+    def _ref_of(self, reference: str) -> dict:
+        return {
+            "reference": reference,
+            "url": Permalinks.of(self.context)("api:proposal-detail", reference),
         }
 
     def _ref(self, proposal: Proposal | ProposalRef) -> dict:
