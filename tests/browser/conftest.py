@@ -44,6 +44,10 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
+# The first elements reaching past the window's right edge, for a failing check_fits.
+_TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
 
 
 @dataclass
@@ -110,6 +114,14 @@ class Web:
                 broken.append(f"{url} -> {status}")
         assert not broken, f"broken links on {page.url}: {broken}"
         return len(hrefs)
+
+    def check_fits(self, page) -> None:
+        """No horizontal scroll: the document is no wider than the window.  Measured
+        once the page has loaded (right after a click that navigates, the measure
+        could run before the stylesheet applied); names the widest elements."""
+        page.wait_for_load_state("load")
+        scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert scroll <= inner, (page.url, scroll, inner, page.evaluate(_TOO_WIDE))
 
     def check_axe(self, page) -> None:
         """No serious or critical axe-core violation (needs a page with JavaScript on:

@@ -33,12 +33,6 @@ def sign_in(web, username, viewport=DESKTOP):
     return page
 
 
-def no_horizontal_scroll(page):
-    page.wait_for_load_state("load")  # measure once the stylesheet has loaded
-    scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
-    assert scroll <= inner, (page.url, scroll, inner)
-
-
 def test_editor_writes_criteria_campaigner_sees_them(web):
     for username, role in [("synthetic-campaigner", "campaigner"), ("synthetic-editor", "editor")]:
         UserFactory.create(username=username, role=role, last_login=timezone.now())
@@ -49,7 +43,7 @@ def test_editor_writes_criteria_campaigner_sees_them(web):
         expect(public.locator(".delivery-criteria")).to_contain_text(
             "No delivery criteria written yet"
         )
-        no_horizontal_scroll(public)
+        web.check_fits(public)
 
     editor = sign_in(web, "synthetic-editor")
     web.goto(editor, "/proposals/118-2d/")
@@ -69,7 +63,7 @@ def test_editor_writes_criteria_campaigner_sees_them(web):
     for viewport in (DESKTOP, PHONE):
         page = sign_in(web, "synthetic-editor", viewport)
         web.goto(page, "/editorial/proposals/118-2d/criteria/")
-        no_horizontal_scroll(page)
+        web.check_fits(page)
         web.check_axe(page)
         web.screenshot(page, "criteria-form")
         page.context.close()
@@ -77,9 +71,9 @@ def test_editor_writes_criteria_campaigner_sees_them(web):
         campaigner = sign_in(web, "synthetic-campaigner", viewport)
         web.goto(campaigner, "/editorial/proposals/118-2d/new-update/")
         expect(campaigner.locator(".criteria-hint")).to_contain_text(CRITERION)
-        no_horizontal_scroll(campaigner)
+        web.check_fits(campaigner)
         web.goto(campaigner, "/accounts/notifications/")
-        no_horizontal_scroll(campaigner)
+        web.check_fits(campaigner)
         web.check_axe(campaigner)
         web.screenshot(campaigner, "notification-settings")
         campaigner.uncheck("#email-enabled")

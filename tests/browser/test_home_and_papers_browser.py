@@ -28,8 +28,7 @@ def check_layout(web, path: str, name: str) -> None:
     for viewport in (WIDE, NARROW):
         page = web.new_page(viewport)
         web.goto(page, path)
-        width = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
-        assert width[0] <= width[1], (path, viewport, width)
+        web.check_fits(page)
         sizes = page.evaluate(CHART_TEXT_SIZES)
         assert all(size >= 12 for size in sizes), (path, viewport, sorted(sizes)[:3])
         web.check_axe(page)

@@ -56,20 +56,8 @@ def import_file(tag: str) -> bytes:
 
 
 # The elements that reach past the viewport's right edge (to say what overflows).
-TOO_WIDE = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
-  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
-
-
-def fits(page) -> None:
-    # After a click that navigates, measure the page once its stylesheet has loaded.
-    page.wait_for_load_state("load")
-    scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
-    assert scroll <= inner, (page.url, scroll, inner, page.evaluate(TOO_WIDE))
-
-
 def checked(web, page, name: str) -> None:
-    fits(page)
+    web.check_fits(page)
     web.check_axe(page)
     web.screenshot(page, name)
 

@@ -41,9 +41,7 @@ def sign_in(web, username, viewport):
 
 def checked(web, page):
     """What every editorial page gets: no horizontal scroll, axe clean."""
-    page.wait_for_load_state("load")  # measure once the stylesheet has loaded
-    scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
-    assert scroll <= inner, (page.url, scroll, inner)
+    web.check_fits(page)
     web.check_axe(page)
 
 
