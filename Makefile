@@ -67,6 +67,7 @@ check-deploy: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-secret-value-for-checks \
 	  DJANGO_ALLOWED_HOSTS=tracker.example.org \
 	  DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
+	  TRACKER_CONTACT_EMAIL=corrections@tracker.example.org \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
 worker: install

@@ -11,8 +11,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .selectors import Series
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
+# At most 320 units wide, like the site's charts: drawn no narrower than a 360 px
+# phone's column, a 12-unit label is never under 12 px (tests/browser/test_page_types.py).
+WIDTH, HEIGHT = 320, 180
+LEFT, RIGHT, TOP, BOTTOM = 56, 10, 12, 30
 # Drawn with SVG presentation attributes, not a <style> element or style=, which the
 # Content-Security-Policy (no 'unsafe-inline' styles) would block.
 INK = "#1d4e89"
@@ -67,7 +69,7 @@ def line_chart(
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
     dots = "".join(
         format_html(
-            '<circle cx="{}" cy="{}" r="3" fill="' + INK + '"><title>{}: {} {}</title></circle>',
+            '<circle cx="{}" cy="{}" r="2.5" fill="' + INK + '"><title>{}: {} {}</title></circle>',
             f"{x(i):.1f}",
             f"{y(v):.1f}",
             p.label,
@@ -94,10 +96,10 @@ def line_chart(
         '<text x="{}" y="{}" class="tick" text-anchor="start" ' + TICK + ">{}</text>"
         '<text x="{}" y="{}" class="tick" text-anchor="end" ' + TICK + ">{}</text>",
         LEFT,
-        HEIGHT - 12,
+        HEIGHT - 8,
         first.label,
         WIDTH - RIGHT,
-        HEIGHT - 12,
+        HEIGHT - 8,
         last.label if len(points) > 1 else "",
     )
     return format_html(
@@ -105,7 +107,7 @@ def line_chart(
         'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
         "{grid}{labels}"
-        '<path class="line" d="{path}" fill="none" stroke="{ink}" stroke-width="2.5"/>'
+        '<path class="line" d="{path}" fill="none" stroke="{ink}" stroke-width="2"/>'
         "{dots}</svg>",
         w=WIDTH,
         h=HEIGHT,

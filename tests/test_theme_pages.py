@@ -199,7 +199,7 @@ def test_theme_feed_is_valid_atom_and_escapes(client, papers):
 
 def test_theme_csv_link_gives_the_themes_proposals(client, api_client, papers):
     html = client.get("/themes/drugs/").content.decode()
-    href = re.search(r'<a href="([^"]+)" id="theme-csv">Download CSV</a>', html)
+    href = re.search(r'<a href="([^"]+)" download class="data-csv">Download CSV</a>', html)
     assert href is not None
     url = href.group(1).replace("&amp;", "&")
     assert url == "/api/v1/proposals/?theme=drugs&format=csv"

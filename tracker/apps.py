@@ -11,7 +11,9 @@ class TrackerConfig(AppConfig):
         from django.contrib.admin.models import LogEntry
         from django.db.models.signals import post_save
 
-        from . import revision
+        from . import checks, revision
+
+        del checks  # imported for its @register
 
         def admin_changed_something(sender: type, **kwargs: object) -> None:
             # Every add, change and delete in the admin writes a LogEntry in the

@@ -425,6 +425,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 TRACKER_ALLOW_SELF_PUBLISH = env_bool("TRACKER_ALLOW_SELF_PUBLISH", False)
 # Author names appear publicly only when this is on; otherwise the role.
 TRACKER_SHOW_AUTHOR_NAMES = env_bool("TRACKER_SHOW_AUTHOR_NAMES", False)
+# Where readers report an error (the about page and every proposal page); production
+# warns without it (tracker.checks, `make check-deploy`).
+TRACKER_CONTACT_EMAIL = os.environ.get("TRACKER_CONTACT_EMAIL", "").strip()
 TRACKER_DATA_LICENCE = os.environ.get(
     "TRACKER_DATA_LICENCE",
     "Data: Open Data Commons Attribution Licence (ODC-By 1.0). Proposal texts are quoted "

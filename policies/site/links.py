@@ -25,3 +25,31 @@ def all_changes_feed() -> tuple[str, str, tuple[object, ...]]:
 def absolute(path: str) -> str:
     """A permalink for citing: the site's address (``tracker.siteurl``) and ``path``."""
     return site_url() + path
+
+
+def data_strip(
+    what: str,
+    *,
+    json: str,
+    csv: str = "",
+    atom: str = "",
+    csv_label: str = "Download CSV",
+    extra: list[dict[str, str]] | None = None,
+) -> dict[str, object]:
+    """The links of a page's data strip (``templates/policies/_data_strip.html``):
+    the same data as CSV and JSON, and the Atom feed that follows it.  ``what``
+    names the data ("Paper 118's 41 proposals"); ``extra`` adds links ({"href", "label"})."""
+    return {
+        "what": what,
+        "json": json,
+        "csv": csv,
+        "csv_label": csv_label,
+        "atom": atom,
+        "extra": extra or [],
+    }
+
+
+def api_list(name: str, query: str = "") -> tuple[str, str]:
+    """An API list's address as JSON and as CSV, with the same filters."""
+    base = reverse(name) + (f"?{query}" if query else "")
+    return base, base + ("&" if query else "?") + "format=csv"

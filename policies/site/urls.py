@@ -12,6 +12,7 @@ urlpatterns = [
     path("evidence/", evidence.evidence_list, name="evidence-list"),
     path("evidence/<int:pk>/", evidence.evidence_detail, name="evidence-detail"),
     path("methodology/", home.methodology, name="methodology"),
+    path("about/", home.about, name="about"),
     path("themes/", themes.theme_list, name="theme-index"),
     path("themes/<slug:slug>/", themes.theme_detail, name="theme-detail"),
 ]

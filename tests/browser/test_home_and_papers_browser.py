@@ -37,7 +37,7 @@ def check_layout(web, path: str, name: str) -> None:
 
 
 def test_home_empty(web):
-    check_layout(web, "/", "home-empty")
+    # Its layout at both widths: tests/browser/test_page_types.py.
     page = web.new_page()
     web.goto(page, "/")
     assert page.get_by_role("heading", name="No assessment published yet").count() == 1
@@ -50,8 +50,7 @@ def test_home_paper_and_proposal_with_assessments(web):
     update.date_precision = DatePrecision.MONTH
     update.save()
     publish("138-2a", Status.PARTLY_DELIVERED, dt.date(2024, 1, 10))
-    check_layout(web, "/", "home-assessed")
-    check_layout(web, "/papers/138/", "paper-138")
+    # Home and the paper page at both widths: tests/browser/test_page_types.py.
     check_layout(web, "/proposals/118-2d/", "proposal-timeline")
     page = web.new_page()
     web.goto(page, "/")

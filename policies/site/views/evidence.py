@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,6 +12,7 @@ from evidence.models import Evidence
 from tracker.cache import public_read
 
 from .. import selectors as site_selectors
+from ..links import api_list, data_strip
 
 EVIDENCE_PAGE_SIZE = 30
 
@@ -45,6 +48,18 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sources": sources,
             "querystring": params.urlencode(),
+            # The API filters by kind, not publisher: the strip says which it gives.
+            "data": data_strip(
+                "Every source"
+                if not kind or errors
+                else f"Every source of the kind “{Evidence.Kind(kind).label}”",
+                json=api_list(
+                    "api:evidence-list", "" if errors else urlencode({"kind": kind} if kind else {})
+                )[0],
+                csv=api_list(
+                    "api:evidence-list", "" if errors else urlencode({"kind": kind} if kind else {})
+                )[1],
+            ),
         },
         status=400 if errors else 200,
     )

@@ -1,9 +1,10 @@
-"""The home page (scorecard) and the methodology page."""
+"""The home page (scorecard), the methodology page and the about page."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from tracker.cache import public_read
 
@@ -11,7 +12,7 @@ from ... import selectors
 from ...models import STATUS_DEFINITIONS, Status
 from .. import charts, scorecard
 from .. import selectors as site_selectors
-from ..links import all_changes_feed, feeds
+from ..links import all_changes_feed, api_list, data_strip, feeds
 
 
 @public_read
@@ -36,6 +37,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "assessed": sum(card.headline.assessed for card in cards if card.headline),
             "legend": charts.legend(),
             "recent": site_selectors.recent_updates(),
+            "data": data_strip(
+                "Every proposal",
+                json=api_list("api:proposal-list")[0],
+                csv=api_list("api:proposal-list")[1],
+                atom=reverse("feed-all"),
+                extra=[{"href": reverse("api:dump"), "label": "Everything in one file (JSON)"}],
+            ),
             "feeds": feeds(all_changes_feed()),
         },
     )
@@ -53,3 +61,13 @@ def methodology(request: HttpRequest) -> HttpResponse:
         for s in Status
     ]
     return render(request, "pages/methodology.html", {"statuses": statuses})
+
+
+@public_read
+def about(request: HttpRequest) -> HttpResponse:
+    """What the tracker is, where its data comes from and how to report an error."""
+    return render(
+        request,
+        "pages/about.html",
+        {"papers": list(selectors.paper_queryset()), "feeds": feeds(all_changes_feed())},
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from tracker.cache import public_read
 
@@ -16,7 +17,7 @@ from ...models import Paper, Proposal, ProposalLink
 from ...papers.dataset import SOURCES_DIR
 from .. import charts, scorecard, textdiff
 from .. import selectors as site_selectors
-from ..links import all_changes_feed, feeds
+from ..links import all_changes_feed, api_list, data_strip, feeds
 
 
 @dataclass
@@ -85,6 +86,12 @@ def paper_detail(request: HttpRequest, number: int) -> HttpResponse:
             "open_all": len(proposals) <= OPEN_SECTIONS_UP_TO or request.GET.get("open") == "all",
             "source": source_paragraphs(paper, proposals),
             "numbered": any(p.source_line_start for p in proposals),
+            "data": data_strip(
+                f"Paper {paper.number}'s {len(proposals)} proposals",
+                json=api_list("api:proposal-list", f"paper={paper.number}")[0],
+                csv=api_list("api:proposal-list", f"paper={paper.number}")[1],
+                atom=reverse("feed-paper", args=[paper.number]),
+            ),
             "feeds": feeds(
                 ("feed-paper", f"Status changes to paper {paper.number}", (paper.number,)),
                 all_changes_feed(),

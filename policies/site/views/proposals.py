@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
@@ -21,7 +22,7 @@ from ... import search, selectors
 from ...filters import PAPER_SECTION, ProposalFilter
 from ...models import STATUS_DEFINITIONS, Paper, Proposal, Section, Status, StatusUpdate
 from .. import selectors as site_selectors
-from ..links import absolute, all_changes_feed, feeds
+from ..links import absolute, all_changes_feed, api_list, data_strip, feeds
 
 LIST_PAGE_SIZE = 50
 
@@ -174,7 +175,12 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         ),
         "best_first": bool(q) and request.GET.get("ordering", "") in ("", "relevance"),
         "querystring": params.urlencode(),
-        "api_querystring": api_params.urlencode(),
+        "data": data_strip(
+            "This list" if api_params else "Every proposal",
+            json=api_list("api:proposal-list", api_params.urlencode())[0],
+            csv=api_list("api:proposal-list", api_params.urlencode())[1],
+            atom=reverse("feed-all"),
+        ),
         "feeds": feeds(all_changes_feed()),
     }
     return render(request, "policies/proposal_list.html", context, status=200 if valid else 400)
@@ -193,6 +199,16 @@ def proposal_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "paper": proposal.paper,
             "permalink": permalink,
             "accessed": timezone.localdate(),
+            "data": data_strip(
+                f"Proposal {proposal.reference}",
+                json=reverse("api:proposal-detail", args=[proposal.reference]),
+                csv=api_list("api:statusupdate-list", urlencode({"proposal": proposal.reference}))[
+                    1
+                ],
+                atom=reverse("feed-proposal", args=[proposal.reference]),
+                csv_label="Its assessments as CSV",
+                extra=[{"href": "#cite-heading", "label": "Cite"}],
+            ),
             "source_url": (
                 reverse("paper-detail", args=[proposal.paper.number])
                 + f"#source-{proposal.reference}"

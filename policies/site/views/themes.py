@@ -15,7 +15,7 @@ from ... import selectors
 from ...models import Theme
 from .. import charts, scorecard
 from .. import selectors as site_selectors
-from ..links import all_changes_feed, feeds
+from ..links import all_changes_feed, api_list, data_strip, feeds
 
 
 @public_read
@@ -50,7 +50,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for number, found in proposals
     ]
     query = urlencode({"theme": theme.slug})
-    api_url = reverse("api:proposal-list") + "?" + query
+    api_url, csv_url = api_list("api:proposal-list", query)
     return render(
         request,
         "policies/theme_detail.html",
@@ -60,10 +60,18 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "count": sum(len(found) for _, found in proposals),
             "assessed": sum(card.headline.assessed for card in cards if card.headline),
             "indicators": site_selectors.theme_indicators(theme),
-            "list_url": reverse("proposal-list") + "?" + query,
-            "api_url": api_url,
-            "csv_url": api_url + "&format=csv",
-            "feed_url": reverse("feed-theme", args=[theme.slug]),
+            "data": data_strip(
+                f"The {theme.name.lower()} proposals",
+                json=api_url,
+                csv=csv_url,
+                atom=reverse("feed-theme", args=[theme.slug]),
+                extra=[
+                    {
+                        "href": reverse("proposal-list") + "?" + query,
+                        "label": "Search and filter them",
+                    }
+                ],
+            ),
             "feeds": feeds(
                 ("feed-theme", f"Status changes to {theme.name}", (theme.slug,)),
                 all_changes_feed(),
