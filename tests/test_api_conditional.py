@@ -1,6 +1,7 @@
 """HTTP done right: ETag, Last-Modified, 304, Cache-Control, CORS for GET."""
 
 import datetime as dt
+import hashlib
 
 import pytest
 
@@ -110,3 +111,15 @@ def test_cors_allows_reads_from_anywhere(api_client, papers):
     assert preflight.status_code == 200
     allowed = preflight["Access-Control-Allow-Methods"]
     assert "GET" in allowed and "POST" not in allowed and "DELETE" not in allowed
+
+
+def test_a_lists_etag_is_the_hash_of_its_body_and_answers_304(api_client, papers):
+    """A list's ETag hashes the rendered body (rendered once, not serialised twice),
+    so it names exactly the bytes a client holds."""
+    response = api_client.get("/api/v1/proposals/?page_size=5")
+    digest = hashlib.sha256(response.content).hexdigest()[:32]
+    assert response["ETag"] == with_revision(f'"{digest}"', int(response["X-Data-Revision"]))
+    again = api_client.get("/api/v1/proposals/?page_size=5", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304 and again["ETag"] == response["ETag"]
+    other = api_client.get("/api/v1/proposals/?page_size=6")
+    assert other["ETag"] != response["ETag"]

@@ -152,3 +152,24 @@ class FailOpenRedisCache(RedisCache):
         return self._guard(
             "incr", lambda: super(FailOpenRedisCache, self).incr(key, delta, version), missing
         )
+
+    # --- rate-limit counters in one round trip -----------------------------------------
+
+    def window_hit(self, key: Any, previous: Any, timeout: int) -> tuple[int, int]:
+        """Count a hit on ``key`` and read ``previous``, in one round trip: a
+        pipeline of INCR ``key``, EXPIRE ``key`` ``timeout`` NX (set by its first
+        hit only) and GET ``previous``.  Django's ``add`` + ``incr`` + ``get`` take
+        four (its ``incr`` asks EXISTS first).  Unreachable: ``(0, 0)``, so the
+        caller lets the request through (fail open)."""
+
+        def call() -> tuple[int, int]:
+            current_key = self.make_and_validate_key(key)
+            previous_key = self.make_and_validate_key(previous)
+            pipe = self._cache.get_client(current_key, write=True).pipeline(transaction=False)
+            pipe.incr(current_key)
+            pipe.expire(current_key, int(timeout), nx=True)
+            pipe.get(previous_key)
+            count, _, before = pipe.execute()
+            return int(count), int(before or 0)
+
+        return self._guard("window_hit", call, lambda: (0, 0))

@@ -134,7 +134,8 @@ class ConditionalGetMixin(_APIView):
     - The ``ETag`` of a JSON read is ``etag_for(response.data)``: a hash of the
       representation itself, so it changes whenever anything the representation
       covers changes, and a write endpoint can compare it with ``check_if_match``
-      by serializing the same object with the same serializer.
+      by serializing the same object with the same serializer.  A list's is the
+      hash of its rendered body (lists are never written to).
     - ``Last-Modified`` comes from ``get_last_modified()`` (None: no header).
       Streamed responses (CSV) have no ETag, only ``Last-Modified``.
     - Anonymous reads get ``Cache-Control: public, max-age=<cache_max_age>``;
@@ -172,9 +173,17 @@ class ConditionalGetMixin(_APIView):
         etag = None
         if isinstance(response, Response) and response.data is not None:
             fmt = getattr(getattr(request, "accepted_renderer", None), "format", "json")
-            data = self.get_etag_data(response.data)
-            representation = etag_for(data if fmt == "json" else {"format": fmt, "data": data})
-            etag = with_revision(representation, current.number)
+            if fmt == "json" and getattr(self, "action", None) == "list":
+                # A list is no write's target (``If-Match`` guards single objects):
+                # its ETag hashes the body, rendered here once (the response would be
+                # rendered next anyway), not the data serialised a second time.
+                response.render()
+                digest = hashlib.sha256(response.content).hexdigest()[:32]
+                etag = with_revision(f'"{digest}"', current.number)
+            else:
+                data = self.get_etag_data(response.data)
+                representation = etag_for(data if fmt == "json" else {"format": fmt, "data": data})
+                etag = with_revision(representation, current.number)
         return conditional_response(
             request,
             response,
