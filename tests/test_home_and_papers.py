@@ -4,6 +4,7 @@ pages that speak to the public (issue 11).  Every update here is synthetic."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 from collections import Counter
 from urllib.parse import urlencode
@@ -284,3 +285,33 @@ def test_home_and_paper_query_counts_are_pinned(
         assert client.get("/papers/138/").status_code == 200
     with django_assert_num_queries(7):
         assert client.get("/papers/118/").status_code == 200
+
+
+def test_status_by_month_equals_as_at_under_random_histories(papers):
+    """The month counts (a running sum of each day's changes) against the as_at rule
+    itself, every month, for random synthetic histories: several updates a day,
+    publication order against date order, corrections, and a date still to come."""
+    rng = random.Random(20261204)
+    refs = ["118-2a", "118-2b", "118-2d", "118-4f", "138-1a", "138-2a"]
+    statuses = [s for s in Status if s != Status.NOT_ASSESSED]
+    base = timezone.now() - dt.timedelta(days=30)
+    made = []
+    for n in range(40):
+        day = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randrange(0, 900))
+        ref = rng.choice(refs)
+        if n % 3 == 0 and made:  # the same proposal and day as the update before
+            day, ref = made[-1].effective_date, made[-1].proposal.reference
+        published = base + dt.timedelta(minutes=rng.randrange(0, 10_000))
+        update = publish(ref, rng.choice(statuses), day, published=published)
+        made.append(update)
+        if n % 9 == 0:
+            correct(update, rng.choice(statuses))
+    publish("118-2a", Status.DELIVERED, timezone.localdate() + dt.timedelta(days=40))
+    for number, months in scorecard.status_by_month().items():
+        for month in months:
+            computed = Counter(
+                Proposal.objects.with_status(as_at=month.as_at)
+                .filter(paper__number=number)
+                .values_list("current_status", flat=True)
+            )
+            assert month.counts == dict(computed), (number, month.month)

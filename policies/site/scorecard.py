@@ -10,7 +10,7 @@ proposals list with it).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -322,36 +322,47 @@ def _compute_status_by_month(today: dt.date) -> dict[int, list[MonthCounts]]:
         history[proposal_id].append((effective, published, pk, status))
         if precision == DatePrecision.YEAR:
             year_only[proposals[proposal_id]].add(effective.replace(day=1))
-    for updates in history.values():
-        updates.sort()
+    # A proposal's standing changes only on the effective dates of its updates: on
+    # each such day to the last of that day's updates in the order above.  So each
+    # paper's month counts are a running sum of those changes, month by month (one
+    # pass over the updates, then one over the months; was months x proposals).
+    changes: dict[int, dict[tuple[int, int], Counter[str]]] = defaultdict(
+        lambda: defaultdict(Counter)
+    )
     first: dict[int, dt.date] = {}
     for proposal_id, updates in history.items():
+        updates.sort()
         number = proposals[proposal_id]
-        day = updates[0][0]
-        if day <= today and (number not in first or day < first[number]):
-            first[number] = day
+        standing = str(Status.NOT_ASSESSED)
+        for index, (effective, _, _, status) in enumerate(updates):
+            if effective > today:
+                break
+            if index + 1 < len(updates) and updates[index + 1][0] == effective:
+                continue  # a later update of the same day decides that day
+            if number not in first or effective < first[number]:
+                first[number] = effective
+            delta = changes[number][(effective.year, effective.month)]
+            delta[standing] -= 1
+            delta[status] += 1
+            standing = status
     totals: dict[int, int] = defaultdict(int)
     for number in proposals.values():
         totals[number] += 1
     result: dict[int, list[MonthCounts]] = {}
     for number, start in sorted(first.items()):
         months = []
+        running: Counter[str] = Counter({str(Status.NOT_ASSESSED): totals[number]})
         month = start.replace(day=1)
         while month <= today:
-            as_at = _month_end(month, today)
-            counts: dict[str, int] = defaultdict(int)
-            assessed = 0
-            for proposal_id, updates in history.items():
-                if proposals[proposal_id] != number:
-                    continue
-                standing = [u for u in updates if u[0] <= as_at]
-                if standing:
-                    counts[standing[-1][3]] += 1
-                    assessed += 1
-            counts[Status.NOT_ASSESSED] += totals[number] - assessed
+            running.update(changes[number].get((month.year, month.month), Counter()))
             precision = DatePrecision.YEAR if month in year_only[number] else DatePrecision.MONTH
             months.append(
-                MonthCounts(month, as_at, {k: v for k, v in counts.items() if v}, precision)
+                MonthCounts(
+                    month,
+                    _month_end(month, today),
+                    {status: n for status, n in running.items() if n},
+                    precision,
+                )
             )
             month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         result[number] = months
