@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from policies.models import DatePrecision, Proposal, Section, Status
+from policies.models import DatePrecision, Proposal, Section, Status, StatusUpdate
 from policies.site import scorecard
 from tests.factories import UserFactory, correct, publish
 from tracker import revision
@@ -295,7 +295,7 @@ def test_status_by_month_equals_as_at_under_random_histories(papers):
     refs = ["118-2a", "118-2b", "118-2d", "118-4f", "138-1a", "138-2a"]
     statuses = [s for s in Status if s != Status.NOT_ASSESSED]
     base = timezone.now() - dt.timedelta(days=30)
-    made = []
+    made: list[StatusUpdate] = []
     for n in range(40):
         day = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randrange(0, 900))
         ref = rng.choice(refs)
