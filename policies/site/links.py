@@ -30,15 +30,16 @@ def absolute(path: str) -> str:
 def data_strip(
     what: str,
     *,
-    json: str,
-    csv: str = "",
+    api: tuple[str, str],
     atom: str = "",
     csv_label: str = "Download CSV",
     extra: list[dict[str, str]] | None = None,
 ) -> dict[str, object]:
     """The links of a page's data strip (``templates/policies/_data_strip.html``):
-    the same data as CSV and JSON, and the Atom feed that follows it.  ``what``
-    names the data ("Paper 118's 41 proposals"); ``extra`` adds links ({"href", "label"})."""
+    the same data as JSON and CSV (``api``, as ``api_list`` gives them), and the
+    Atom feed that follows it.  ``what`` names the data ("Paper 118's 41
+    proposals"); ``extra`` adds links ({"href", "label"})."""
+    json, csv = api
     return {
         "what": what,
         "json": json,

@@ -48,6 +48,13 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 _TOO_WIDE = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
   .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+# Every chart's text in px as drawn: its font size times the chart's scale.
+_CHART_TEXT_SIZES = """() => [...document.querySelectorAll('svg[class^="chart"]')].flatMap(svg => {
+  const box = svg.viewBox.baseVal;
+  const scale = box && box.width ? svg.getBoundingClientRect().width / box.width : 1;
+  return [...svg.querySelectorAll('text')].map(
+    t => parseFloat(getComputedStyle(t).fontSize) * scale);
+})"""
 
 
 @dataclass
@@ -122,6 +129,11 @@ class Web:
         page.wait_for_load_state("load")
         scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
         assert scroll <= inner, (page.url, scroll, inner, page.evaluate(_TOO_WIDE))
+
+    def check_chart_text(self, page, smallest: float = 12) -> None:
+        """No chart text drawn under ``smallest`` px (font size times the SVG's scale)."""
+        sizes = page.evaluate(_CHART_TEXT_SIZES)
+        assert all(size >= smallest for size in sizes), (page.url, sorted(sizes)[:3])
 
     def check_axe(self, page) -> None:
         """No serious or critical axe-core violation (needs a page with JavaScript on:

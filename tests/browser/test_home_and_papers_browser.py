@@ -16,21 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NARROW = {"width": 360, "height": 800}
 WIDE = {"width": 1280, "height": 900}
 
-# Every chart's text, in px as drawn: its font size times the chart's scale.
-CHART_TEXT_SIZES = """() => [...document.querySelectorAll('svg[class^="chart"]')].flatMap(svg => {
-  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-  return [...svg.querySelectorAll('text')].map(
-    t => parseFloat(getComputedStyle(t).fontSize) * scale);
-})"""
-
 
 def check_layout(web, path: str, name: str) -> None:
     for viewport in (WIDE, NARROW):
         page = web.new_page(viewport)
         web.goto(page, path)
         web.check_fits(page)
-        sizes = page.evaluate(CHART_TEXT_SIZES)
-        assert all(size >= 12 for size in sizes), (path, viewport, sorted(sizes)[:3])
+        web.check_chart_text(page)
         web.check_axe(page)
         web.screenshot(page, name)
         page.context.close()

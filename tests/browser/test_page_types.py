@@ -27,14 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDE = {"width": 1280, "height": 900}
 NARROW = {"width": 360, "height": 740}
 
-# Every chart's text in px as drawn: its font size times the chart's scale.
-CHART_TEXT_SIZES = """() => [...document.querySelectorAll('svg[class^="chart"]')].flatMap(svg => {
-  const box = svg.viewBox.baseVal;
-  const scale = box && box.width ? svg.getBoundingClientRect().width / box.width : 1;
-  return [...svg.querySelectorAll('text')].map(
-    t => parseFloat(getComputedStyle(t).fontSize) * scale);
-})"""
-
 
 def check(web, path: str, name: str, *, status: int = 200) -> dict[str, float | None]:
     """The checks every page type gets, at both widths; returns what the phone
@@ -45,8 +37,7 @@ def check(web, path: str, name: str, *, status: int = 200) -> dict[str, float | 
         response = page.goto(path)
         assert response is not None and response.status == status, (path, response)
         web.check_fits(page)
-        sizes = page.evaluate(CHART_TEXT_SIZES)
-        assert all(size >= 12 for size in sizes), (path, viewport, sorted(sizes)[:3])
+        web.check_chart_text(page)
         web.check_axe(page)
         web.screenshot(page, name)
         if viewport is NARROW:

@@ -53,12 +53,9 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
                 "Every source"
                 if not kind or errors
                 else f"Every source of the kind “{Evidence.Kind(kind).label}”",
-                json=api_list(
-                    "api:evidence-list", "" if errors else urlencode({"kind": kind} if kind else {})
-                )[0],
-                csv=api_list(
-                    "api:evidence-list", "" if errors else urlencode({"kind": kind} if kind else {})
-                )[1],
+                api=api_list(
+                    "api:evidence-list", urlencode({"kind": kind}) if kind and not errors else ""
+                ),
             ),
         },
         status=400 if errors else 200,

@@ -39,8 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "recent": site_selectors.recent_updates(),
             "data": data_strip(
                 "Every proposal",
-                json=api_list("api:proposal-list")[0],
-                csv=api_list("api:proposal-list")[1],
+                api=api_list("api:proposal-list"),
                 atom=reverse("feed-all"),
                 extra=[{"href": reverse("api:dump"), "label": "Everything in one file (JSON)"}],
             ),

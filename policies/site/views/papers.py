@@ -88,8 +88,7 @@ def paper_detail(request: HttpRequest, number: int) -> HttpResponse:
             "numbered": any(p.source_line_start for p in proposals),
             "data": data_strip(
                 f"Paper {paper.number}'s {len(proposals)} proposals",
-                json=api_list("api:proposal-list", f"paper={paper.number}")[0],
-                csv=api_list("api:proposal-list", f"paper={paper.number}")[1],
+                api=api_list("api:proposal-list", f"paper={paper.number}"),
                 atom=reverse("feed-paper", args=[paper.number]),
             ),
             "feeds": feeds(

@@ -177,8 +177,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         "querystring": params.urlencode(),
         "data": data_strip(
             "This list" if api_params else "Every proposal",
-            json=api_list("api:proposal-list", api_params.urlencode())[0],
-            csv=api_list("api:proposal-list", api_params.urlencode())[1],
+            api=api_list("api:proposal-list", api_params.urlencode()),
             atom=reverse("feed-all"),
         ),
         "feeds": feeds(all_changes_feed()),
@@ -201,10 +200,12 @@ def proposal_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "accessed": timezone.localdate(),
             "data": data_strip(
                 f"Proposal {proposal.reference}",
-                json=reverse("api:proposal-detail", args=[proposal.reference]),
-                csv=api_list("api:statusupdate-list", urlencode({"proposal": proposal.reference}))[
-                    1
-                ],
+                api=(
+                    reverse("api:proposal-detail", args=[proposal.reference]),
+                    api_list("api:statusupdate-list", urlencode({"proposal": proposal.reference}))[
+                        1
+                    ],
+                ),
                 atom=reverse("feed-proposal", args=[proposal.reference]),
                 csv_label="Its assessments as CSV",
                 extra=[{"href": "#cite-heading", "label": "Cite"}],

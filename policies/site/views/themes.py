@@ -50,7 +50,6 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for number, found in proposals
     ]
     query = urlencode({"theme": theme.slug})
-    api_url, csv_url = api_list("api:proposal-list", query)
     return render(
         request,
         "policies/theme_detail.html",
@@ -62,8 +61,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "indicators": site_selectors.theme_indicators(theme),
             "data": data_strip(
                 f"The {theme.name.lower()} proposals",
-                json=api_url,
-                csv=csv_url,
+                api=api_list("api:proposal-list", query),
                 atom=reverse("feed-theme", args=[theme.slug]),
                 extra=[
                     {
